@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Storefleet: a multi-tenant commerce platform. See docs/DESIGN.md for the map.
+let package = Package(
+    name: "Storefleet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "storefleet", targets: ["storefleet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Bottom layer.
+        .target(name: "Liquid"),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        .target(name: "HTTP"),
+
+        // Middle.
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTP"]),
+        .target(name: "Registry", dependencies: ["Postgres", "Crypto"]),
+        .target(name: "Commerce", dependencies: ["Postgres"]),
+        .target(name: "Integrations", dependencies: ["CCurl", "Crypto"]),
+        .target(name: "Feeds", dependencies: ["Commerce"]),
+
+        // Handlers; never imports FastCGI.
+        .target(name: "App", dependencies: ["HTTP", "Liquid", "Postgres", "Crypto", "Registry", "Commerce"]),
+
+        // The executable.
+        .executableTarget(name: "storefleet", dependencies: [
+            "App", "FastCGI", "Registry", "Liquid", "Postgres", "Crypto", "HTTP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Postgres", "Crypto"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Registry", "Postgres", "Liquid"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Postgres", "Registry", "Crypto"]),
+    ]
+)

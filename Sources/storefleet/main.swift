@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct Storefleet: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Storefleet: multi-tenant commerce platform.")
+}
+Storefleet.main()
