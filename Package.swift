@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "HTTP"),
+        // Shared by the test targets only: finding the local stack the tests run against.
+        .target(name: "TestSupport"),
 
         // Middle.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTP"]),
@@ -40,13 +42,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Postgres", "Crypto"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Registry", "Postgres", "Liquid"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Postgres", "Registry", "Crypto"]),
+        .testTarget(name: "LiquidTests", dependencies: ["TestSupport", "Liquid"]),
+        .testTarget(name: "PostgresTests", dependencies: ["TestSupport", "Postgres"]),
+        .testTarget(name: "CryptoTests", dependencies: ["TestSupport", "Crypto"]),
+        .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"]),
+        .testTarget(name: "FastCGITests", dependencies: ["TestSupport", "FastCGI", "HTTP"]),
+        .testTarget(name: "RegistryTests", dependencies: ["TestSupport", "Registry", "Postgres", "Crypto"]),
+        .testTarget(name: "AppTests", dependencies: ["TestSupport", "App", "HTTP", "Registry", "Postgres", "Liquid"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Registry", "Crypto"]),
     ]
 )
