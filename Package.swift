@@ -38,7 +38,7 @@ let package = Package(
 
         // The executable.
         .executableTarget(name: "storefleet", dependencies: [
-            "App", "FastCGI", "Registry", "Liquid", "Postgres", "Crypto", "HTTP",
+            "App", "FastCGI", "Registry", "Commerce", "Liquid", "Postgres", "Crypto", "HTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
