@@ -60,9 +60,17 @@ CREATE TABLE database_servers (
     tenant_port            integer NOT NULL CHECK (tenant_port BETWEEN 1 AND 65535),
     capacity               integer NOT NULL DEFAULT 1000 CHECK (capacity >= 0),
     status                 text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'draining', 'offline')),
-    -- The tenant migration the server's template database is at (NULL: no template yet).
-    template_version       text,
     created_at             timestamptz NOT NULL DEFAULT now()
+);
+
+-- The template database each server's tenant databases are cloned from, and the tenant
+-- migration it is at. Updated only under the server's template advisory lock.
+CREATE TABLE tenant_templates (
+    server_id      bigint NOT NULL REFERENCES database_servers (id) ON DELETE CASCADE,
+    database_name  text NOT NULL,
+    version        text,
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (server_id, database_name)
 );
 
 CREATE TYPE store_status AS ENUM ('provisioning', 'active', 'suspended', 'failed', 'deleted');
@@ -268,7 +276,7 @@ CREATE POLICY tenant_migrations_app ON tenant_migrations TO storefleet_app
 CREATE FUNCTION storefleet_route_by_slug(p_slug text)
 RETURNS TABLE (store_id bigint, slug text, name text, status text, currency text,
                locale text, timezone text, primary_host text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
     SELECT s.id, s.slug, s.name, s.status::text, s.currency, s.locale, s.timezone,
            (SELECT d.host FROM domains d WHERE d.store_id = s.id AND d.is_primary AND d.verified)
     FROM stores s
@@ -278,7 +286,7 @@ $$;
 CREATE FUNCTION storefleet_route_by_host(p_host text)
 RETURNS TABLE (store_id bigint, slug text, name text, status text, currency text,
                locale text, timezone text, primary_host text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
     SELECT s.id, s.slug, s.name, s.status::text, s.currency, s.locale, s.timezone,
            (SELECT p.host FROM domains p WHERE p.store_id = s.id AND p.is_primary AND p.verified)
     FROM domains d JOIN stores s ON s.id = d.store_id
@@ -288,7 +296,7 @@ $$;
 -- Where and as whom to reach a store's database. The password stays sealed.
 CREATE FUNCTION storefleet_tenant_connection(p_store_id bigint)
 RETURNS TABLE (host text, port integer, database_name text, role_name text, password_sealed text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
     SELECT ds.tenant_host, ds.tenant_port, td.database_name, tc.role_name, tc.password_sealed
     FROM stores s
     JOIN tenant_databases td ON td.store_id = s.id
@@ -300,7 +308,7 @@ $$;
 -- Sign-up: an organization and its first owner, before any org is set in the transaction.
 CREATE FUNCTION storefleet_create_organization(p_name text, p_owner_user_id bigint)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
     new_id bigint;
 BEGIN
@@ -363,7 +371,9 @@ CREATE TRIGGER jobs_notify
 -- No grant at all on database_servers, tenant_databases or tenant_connections: the app reaches
 -- them only through storefleet_tenant_connection().
 
-GRANT USAGE ON SCHEMA public TO storefleet_app;
+DO $$ BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO storefleet_app', current_schema());
+END $$;
 GRANT SELECT, INSERT, UPDATE ON organizations, memberships, stores, domains TO storefleet_app;
 GRANT DELETE ON memberships, domains TO storefleet_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON users, sessions TO storefleet_app;
