@@ -79,6 +79,16 @@ data = {
     },
 }
 
-out = Path(__file__).parent / "data" / "listing.json"
-out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-print(f"wrote {out} ({len(products)} products)")
+folder = Path(__file__).parent / "data"
+(folder / "listing.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+# The commerce page (Storefleet's own filters) also paginates and shows a cart.
+data["paginate"] = {
+    "current_page": 2, "pages": 6, "items": 300, "page_size": 50,
+    "previous": {"title": "Previous", "url": "/collections/all?page=1", "is_link": True},
+    "next": {"title": "Next", "url": "/collections/all?page=3", "is_link": True},
+    "parts": [{"title": str(n), "url": f"/collections/all?page={n}", "is_link": n != 2} for n in range(1, 7)],
+}
+data["cart"] = {"item_count": 3, "total_price": 12345}
+(folder / "commerce.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+print(f"wrote listing.json and commerce.json in {folder} ({len(products)} products)")

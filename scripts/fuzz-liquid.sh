@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the Liquid libFuzzer target (parse + render, ASan) into .build-fuzz/ and runs it for a
+# bounded time over the committed corpus (Fuzz/corpus/liquid/, the golden suite's templates).
+# Exits non-zero on a crash, a hang (-timeout), running out of memory, or a broken limit invariant
+# (see Fuzz/LiquidFuzz/main.swift). Crash inputs are saved under Fuzz/crashes/.
+#   scripts/fuzz-liquid.sh [SECONDS, default 180]
+# Reproduce one input: .build-fuzz/liquid-fuzz Fuzz/crashes/crash-<hash>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-180}
+build=.build-fuzz
+binary=$build/liquid-fuzz
+mkdir -p "$build/corpus" Fuzz/crashes
+
+mapfile -t sources < <(find Sources/Liquid -name '*.swift' | sort)
+if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" Fuzz/LiquidFuzz/main.swift -newer "$binary" | head -1)" ]; then
+  echo "== building $binary (swiftc -sanitize=fuzzer,address)" >&2
+  swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name LiquidFuzz \
+    "${sources[@]}" Fuzz/LiquidFuzz/main.swift -o "$binary"
+fi
+
+echo "== fuzzing Liquid for ${seconds}s (corpus: Fuzz/corpus/liquid + $build/corpus)" >&2
+# New inputs go to the first corpus folder ($build/corpus, not committed); the committed seeds
+# are only read.
+status=0
+"$binary" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=8192 \
+  -dict=Fuzz/liquid.dict -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 \
+  "$build/corpus" Fuzz/corpus/liquid 2>"$build/fuzz.log" || status=$?
+grep -E '^(#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb)' "$build/fuzz.log" >&2 || true
+if [ "$status" -ne 0 ]; then
+  echo "!! LIQUID FUZZER FAILED (exit $status); log: $build/fuzz.log" >&2
+  grep -E -A25 'LIQUID FUZZ INVARIANT|ERROR: (AddressSanitizer|libFuzzer)|==ERROR|Test unit written' "$build/fuzz.log" | head -60 >&2 || true
+  exit "$status"
+fi
+echo "== no crash, hang or broken limit in ${seconds}s" >&2
