@@ -1,0 +1,77 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `NOTIFY` received on a channel this connection listens to.
+public struct PostgresNotification: Sendable, Equatable {
+    public let channel: String
+    public let payload: String
+    /// The server process that sent it.
+    public let processID: Int32
+}
+
+extension Connection {
+    /// `LISTEN` on a channel; re-issued automatically after a reset.
+    public func listen(_ channel: String) throws(PostgresError) {
+        try execute("LISTEN \(unsafeIdentifier: channel)")
+        if !listenedChannels.contains(channel) { listenedChannels.append(channel) }
+    }
+
+    /// `UNLISTEN` a channel.
+    public func unlisten(_ channel: String) throws(PostgresError) {
+        try execute("UNLISTEN \(unsafeIdentifier: channel)")
+        listenedChannels.removeAll { $0 == channel }
+    }
+
+    /// Sends a notification (`pg_notify`, so channel and payload are bound, not spliced).
+    public func notify(_ channel: String, payload: String = "") throws(PostgresError) {
+        try execute("SELECT pg_notify(\(channel), \(payload))")
+    }
+
+    /// Notifications that have arrived, without blocking: reads what the socket holds
+    /// (`PQconsumeInput`) and returns what libpq has queued (`PQnotifies`). Cheap enough to call
+    /// between requests. Throws `.connection` when the connection broke — the caller should
+    /// treat every cache the channel feeds as stale; the next call (or statement) reconnects
+    /// and re-listens.
+    public func pollNotifications() throws(PostgresError) -> [PostgresNotification] {
+        guard let handle else { throw .misuse("connection is closed") }
+        if isStreaming { throw .misuse("a stream is still reading on this connection") }
+        if PQstatus(handle) != CONNECTION_OK {
+            if transactionDepth > 0 { throw connectionLost(handle) }
+            try reset()
+        }
+        guard PQconsumeInput(handle) == 1 else { throw connectionLost(handle) }
+        var out: [PostgresNotification] = []
+        while let n = PQnotifies(handle) {
+            out.append(PostgresNotification(channel: String(cString: n.pointee.relname),
+                                            payload: String(cString: n.pointee.extra),
+                                            processID: n.pointee.be_pid))
+            PQfreemem(n)
+        }
+        return out
+    }
+
+    /// Waits up to `timeoutMilliseconds` for at least one notification (`poll(2)` on the socket),
+    /// then returns what arrived — possibly nothing on timeout. For listeners that have nothing
+    /// else to do; a worker between requests calls `pollNotifications()` instead.
+    public func waitForNotifications(timeoutMilliseconds: Int32) throws(PostgresError) -> [PostgresNotification] {
+        var waited: Int64 = 0
+        let start = monotonicMilliseconds()
+        while true {
+            let ready = try pollNotifications()
+            if !ready.isEmpty { return ready }
+            waited = monotonicMilliseconds() - start
+            if waited >= Int64(timeoutMilliseconds) { return [] }
+            var fd = pollfd(fd: socketDescriptor, events: Int16(POLLIN), revents: 0)
+            let remaining = Int32(Int64(timeoutMilliseconds) - waited)
+            if poll(&fd, 1, remaining) == 0 { return try pollNotifications() }
+        }
+    }
+}
+
+private func monotonicMilliseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}

@@ -1,0 +1,60 @@
+import CLibPQ
+
+extension Connection {
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws (the error
+    /// is rethrown). Nested calls use savepoints, so an inner failure rolls back only the inner
+    /// part if the outer body catches it. If a statement inside failed but `body` swallowed the
+    /// error, COMMIT would silently roll back; this throws `.transactionRolledBack` instead.
+    public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        let depth = transactionDepth
+        let savepoint = "sf_savepoint_\(depth)"
+        if depth == 0 {
+            try execute("BEGIN")
+        } else {
+            try execute(Query(unsafeSQL: "SAVEPOINT " + savepoint))
+        }
+        transactionDepth = depth + 1
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            rollback(toDepth: depth, savepoint: savepoint)
+            throw error
+        }
+        if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
+            rollback(toDepth: depth, savepoint: savepoint)
+            throw PostgresError(kind: .transactionRolledBack, context: "a statement inside the transaction failed")
+        }
+        if depth == 0 {
+            let result: PostgresResult
+            do {
+                result = try run("COMMIT")
+            } catch {
+                transactionDepth = depth
+                throw error
+            }
+            transactionDepth = depth
+            if let status = PQcmdStatus(result.handle), String(cString: status) == "ROLLBACK" {
+                throw PostgresError(kind: .transactionRolledBack, context: "the server rolled back at COMMIT")
+            }
+        } else {
+            do {
+                try execute(Query(unsafeSQL: "RELEASE SAVEPOINT " + savepoint))
+            } catch {
+                transactionDepth = depth
+                throw error
+            }
+            transactionDepth = depth
+        }
+        return value
+    }
+
+    /// Best-effort rollback: the caller is already throwing, and a broken connection has nothing
+    /// left to roll back (the server aborts the transaction when the connection goes).
+    private func rollback(toDepth depth: Int, savepoint: String) {
+        defer { transactionDepth = depth }
+        guard let handle, PQstatus(handle) == CONNECTION_OK, !isStreaming else { return }
+        let sql = depth == 0 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint); RELEASE SAVEPOINT \(savepoint)"
+        if let result = PQexec(handle, sql) { PQclear(result) }
+    }
+}

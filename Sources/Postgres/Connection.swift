@@ -1,0 +1,252 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection. Not thread-safe: a worker process owns its connections and uses them from
+/// its one thread. The `PGconn` is closed in `deinit` (or by `close()`).
+///
+/// Statements go through `PQexecParams` only (unnamed statements, text parameters), so a
+/// connection works behind PgBouncer in transaction mode.
+///
+/// **Reconnection policy.**
+/// - Before a statement is sent outside a transaction, the connection reads whatever the server
+///   sent while it sat idle (`PQconsumeInput`, one non-blocking `recv`). A connection the server
+///   closed meanwhile — `pg_terminate_backend`, a restart, an idle timeout — is found here and
+///   reset (`PQreset`) before the statement goes out, so the statement runs once, on the new
+///   connection, and the caller never notices.
+/// - A connection that breaks while a statement is in flight fails that statement with kind
+///   `.connection` (it may or may not have run, so it is never retried behind the caller's back);
+///   the next statement resets the connection.
+/// - Inside `transaction { }` a broken connection is never replaced: the transaction fails.
+/// - `reset()` reconnects on demand. After any reset, `LISTEN`s are re-issued and `resetCount`
+///   grows, so a cache fed by notifications knows it may have missed some and should flush.
+public final class Connection {
+    private(set) var handle: OpaquePointer?
+    var transactionDepth = 0
+    var isStreaming = false
+    var listenedChannels: [String] = []
+    /// How many times the connection was re-established after it was first opened.
+    public private(set) var resetCount = 0
+
+    /// Connects with a `postgresql://` URL or a `key=value` conninfo string.
+    /// The client encoding is always UTF8.
+    public init(url: String) throws(PostgresError) {
+        handle = try Connection.connect(keywords: ["dbname", "client_encoding"], values: [url, "UTF8"])
+    }
+
+    /// Connects with libpq keywords (`host`, `port`, `dbname`, `user`, `password`, `sslmode`...).
+    public init(parameters: [String: String]) throws(PostgresError) {
+        let sorted = parameters.sorted { $0.key < $1.key }.filter { $0.key != "client_encoding" }
+        handle = try Connection.connect(keywords: sorted.map(\.key) + ["client_encoding"],
+                                        values: sorted.map(\.value) + ["UTF8"])
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    private static func connect(keywords: [String], values: [String]) throws(PostgresError) -> OpaquePointer {
+        let handle = withCStringArray(keywords) { k in
+            withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let handle else { throw PostgresError(kind: .connection, context: "out of memory") }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle))
+            PQfinish(handle)
+            let auth = message.contains("authentication failed") || message.contains("password")
+            throw PostgresError(kind: auth ? .authenticationFailed : .connection,
+                                context: "could not connect", unsafeServerMessage: message)
+        }
+        // libpq prints notices (`NOTICE: ... skipping`) to stderr by default; a worker's stderr
+        // is its log, so drop them.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        return handle
+    }
+
+    /// Closes the connection now; any later use throws `.misuse`.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// True while libpq reports the connection as good. A dead peer is only noticed on use.
+    public var isConnected: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The socket, for `poll(2)` on notifications; -1 when closed.
+    public var socketDescriptor: Int32 {
+        guard let handle else { return -1 }
+        return PQsocket(handle)
+    }
+
+    /// The server process serving this connection (`pg_backend_pid()`).
+    public var backendPID: Int32 {
+        guard let handle else { return 0 }
+        return PQbackendPID(handle)
+    }
+
+    /// True between `BEGIN` and `COMMIT`/`ROLLBACK`, whoever issued them.
+    public var isInTransaction: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
+    /// Re-establishes the connection with the same parameters and re-issues `LISTEN`s.
+    public func reset() throws(PostgresError) {
+        guard let handle else { throw .misuse("connection is closed") }
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(kind: .connection, context: "could not reconnect",
+                                unsafeServerMessage: String(cString: PQerrorMessage(handle)))
+        }
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        transactionDepth = 0
+        resetCount += 1
+        for channel in listenedChannels {
+            _ = try checked(execParams(handle, Query(unsafeSQL: "LISTEN " + Query.quoteIdentifier(channel))))
+        }
+    }
+
+    // MARK: Statements
+
+    /// Runs a statement and returns all its rows (for small results; see `stream` for big ones).
+    public func query(_ q: Query) throws(PostgresError) -> [Row] {
+        let result = try run(q)
+        var rows: [Row] = []
+        rows.reserveCapacity(result.rowCount)
+        for i in 0..<Int32(result.rowCount) { rows.append(Row(result: result, index: i)) }
+        return rows
+    }
+
+    /// Runs a statement and returns its first row, or nil when it returned none.
+    public func queryFirst(_ q: Query) throws(PostgresError) -> Row? {
+        let result = try run(q)
+        return result.rowCount > 0 ? Row(result: result, index: 0) : nil
+    }
+
+    /// Runs a statement and returns the number of rows it affected (0 for DDL and the like).
+    @discardableResult
+    public func execute(_ q: Query) throws(PostgresError) -> Int {
+        let result = try run(q)
+        guard let tuples = PQcmdTuples(result.handle) else { return 0 }
+        var n = 0
+        var p = tuples
+        while p.pointee >= 48 && p.pointee <= 57 { n = n * 10 + Int(p.pointee - 48); p += 1 }
+        return n
+    }
+
+    func run(_ q: Query) throws(PostgresError) -> PostgresResult {
+        let handle = try usableHandle()
+        return PostgresResult(try checked(execParams(handle, q)))
+    }
+
+    /// The handle, made ready for a new statement: probes an idle connection for a server-side
+    /// close and resets a broken one when no transaction would be lost (see the type's doc).
+    func usableHandle() throws(PostgresError) -> OpaquePointer {
+        guard let handle else { throw .misuse("connection is closed") }
+        if isStreaming { throw .misuse("a stream is still reading on this connection") }
+        if transactionDepth > 0 {
+            guard PQstatus(handle) == CONNECTION_OK else { throw connectionLost(handle) }
+            return handle
+        }
+        if PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { try reset() }
+        } else if PQstatus(handle) != CONNECTION_OK {
+            try reset()
+        }
+        return handle
+    }
+
+    func connectionLost(_ handle: OpaquePointer) -> PostgresError {
+        PostgresError(kind: .connection, context: "connection lost",
+                      unsafeServerMessage: String(cString: PQerrorMessage(handle)))
+    }
+
+    /// Returns a successful result or throws the error it carries (and frees it).
+    func checked(_ result: OpaquePointer?) throws(PostgresError) -> OpaquePointer {
+        guard let handle else { throw .misuse("connection is closed") }
+        guard let result else { throw connectionLost(handle) }
+        let status = PQresultStatus(result)
+        if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE
+            || status == PGRES_EMPTY_QUERY {
+            return result
+        }
+        let error = Connection.error(from: result, connectionBroken: PQstatus(handle) != CONNECTION_OK)
+        PQclear(result)
+        throw error
+    }
+
+    static func error(from result: OpaquePointer, connectionBroken: Bool) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let p = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: p)
+        }
+        let state = field("C")
+        var kind = state.map(PostgresError.kind(forSQLState:)) ?? .query
+        if connectionBroken { kind = .connection }
+        let message = String(cString: PQresultErrorMessage(result))
+        return PostgresError(kind: kind, sqlState: state, unsafeServerMessage: message,
+                             constraintName: field("n"), tableName: field("t"), columnName: field("c"))
+    }
+
+    /// `PQexecParams` with the query's binds laid out in one buffer.
+    func execParams(_ handle: OpaquePointer, _ q: Query) throws(PostgresError) -> OpaquePointer? {
+        try withParameters(q) { sql, n, types, values, lengths, formats in
+            PQexecParams(handle, sql, n, types, values, lengths, formats, 0)
+        }
+    }
+
+    typealias ParameterBody<R> = (UnsafePointer<CChar>, Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?,
+                                  UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
+
+    func withParameters<R>(_ q: Query, _ body: ParameterBody<R>) throws(PostgresError) -> R {
+        let binds = q.binds
+        if binds.isEmpty {
+            return q.sql.withCString { body($0, 0, nil, nil, nil, nil) }
+        }
+        var types = [Oid](repeating: 0, count: binds.count)
+        var lengths = [Int32](repeating: 0, count: binds.count)
+        var formats = [Int32](repeating: 0, count: binds.count)
+        var offsets = [Int](repeating: -1, count: binds.count)
+        var storage: [UInt8] = []
+        storage.reserveCapacity(binds.reduce(0) { $0 + ($1.bytes?.count ?? 0) + 1 })
+        for (k, bind) in binds.enumerated() {
+            types[k] = bind.typeOID
+            formats[k] = bind.format.rawValue
+            guard let bytes = bind.bytes else { continue }
+            if bind.format == .text, bytes.contains(0) {
+                throw PostgresError(kind: .encoding, context: "parameter $\(k + 1) contains a NUL byte")
+            }
+            offsets[k] = storage.count
+            lengths[k] = Int32(bytes.count)
+            storage += bytes
+            storage.append(0)   // text parameters are C strings
+        }
+        return storage.withUnsafeBufferPointer { buffer in
+            var values = [UnsafePointer<CChar>?](repeating: nil, count: binds.count)
+            if let base = buffer.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                for k in 0..<binds.count where offsets[k] >= 0 {
+                    values[k] = (raw + offsets[k]).assumingMemoryBound(to: CChar.self)
+                }
+            }
+            return q.sql.withCString { sql in
+                body(sql, Int32(binds.count), types, values, lengths, formats)
+            }
+        }
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings.
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
+    }
+}
