@@ -1,0 +1,134 @@
+import Crypto
+import Foundation
+import Postgres
+
+/// Host → store resolution and tenant connections for one worker process.
+///
+/// Lookups go through the registry's narrow functions (`storefleet_route_by_slug`,
+/// `storefleet_route_by_host`, `storefleet_tenant_connection`), so the application role never
+/// reads the registry's tables. Answers are cached per process; the registry's triggers send
+/// `NOTIFY storefleet_routes` on every store or domain change and `pollInvalidations()` (called
+/// before each request) drops the cache, so a suspension or a new domain applies at once.
+public final class StoreDirectory {
+    public let platformDomain: String
+    let registry: Connection
+    let keyring: Keyring
+    let connections: ConnectionLRU
+    private var routes: [String: HostResolution] = [:]
+    private var listening = false
+    /// Bounds the cache against a flood of made-up hosts.
+    let maximumCachedHosts: Int
+
+    public static let channel = "storefleet_routes"
+
+    public init(registry: Connection, keyring: Keyring, platformDomain: String) {
+        self.registry = registry
+        self.keyring = keyring
+        self.platformDomain = platformDomain.lowercased()
+        self.connections = ConnectionLRU(capacity: 32)
+        self.maximumCachedHosts = 10_000
+    }
+
+    /// `tenantConnectionCapacity` bounds the tenant connections this process keeps open.
+    public init(registry: Connection, keyring: Keyring, platformDomain: String, tenantConnectionCapacity: Int) {
+        self.registry = registry
+        self.keyring = keyring
+        self.platformDomain = platformDomain.lowercased()
+        self.connections = ConnectionLRU(capacity: max(1, tenantConnectionCapacity))
+        self.maximumCachedHosts = 10_000
+    }
+
+    /// What `host` (already normalised: lower-case, no port, no trailing dot) names.
+    public func resolve(host: String) throws -> HostResolution {
+        try startListening()
+        if let cached = routes[host] { return cached }
+        let resolution = try lookup(host: host)
+        if routes.count >= maximumCachedHosts { routes.removeAll(keepingCapacity: true) }
+        routes[host] = resolution
+        return resolution
+    }
+
+    /// The store with this slug, if it is active or suspended (the admin at `/store/<slug>/admin`).
+    public func resolve(slug: String) throws -> StoreRoute? {
+        if case .store(let route) = try resolve(host: slug + "." + platformDomain) { return route }
+        return nil
+    }
+
+    /// An open connection to the store's database, as the store's own role (cached per process).
+    public func tenantConnection(storeId: Int64) throws -> Connection {
+        try connections.connection(key: String(storeId)) {
+            guard let row = try registry.query("""
+                SELECT host, port, database_name, role_name, password_sealed
+                FROM storefleet_tenant_connection(\(storeId))
+                """).first else {
+                throw RegistryError.storeNotFound("with id \(storeId)")
+            }
+            let password = String(decoding: try keyring.open(try row.decode("password_sealed", as: String.self)), as: UTF8.self)
+            let info = ConnInfo([
+                ("host", try row.decode("host", as: String.self)),
+                ("port", String(try row.decode("port", as: Int.self))),
+                ("dbname", try row.decode("database_name", as: String.self)),
+                ("user", try row.decode("role_name", as: String.self)),
+                ("password", password),
+                ("connect_timeout", "5"),
+                ("application_name", "storefleet"),
+            ])
+            return try Connection(url: info.keywordString)
+        }
+    }
+
+    /// Closes the cached connection after it broke, so the next request opens a fresh one.
+    public func dropTenantConnection(storeId: Int64) {
+        connections.evict(key: String(storeId))
+    }
+
+    /// Applies route invalidations that arrived (non-blocking). If the registry connection broke,
+    /// everything cached is dropped: notifications may have been missed.
+    public func pollInvalidations() {
+        do {
+            try startListening()
+            let notes = try registry.pollNotifications()
+            if notes.contains(where: { $0.channel == StoreDirectory.channel }) { routes.removeAll(keepingCapacity: true) }
+        } catch {
+            routes.removeAll(keepingCapacity: true)
+            listening = false
+        }
+    }
+
+    /// How many hosts are cached (tests, metrics).
+    public var cachedHostCount: Int { routes.count }
+
+    private func startListening() throws {
+        if listening { return }
+        try registry.listen(StoreDirectory.channel)
+        listening = true
+        // Anything cached before we listened may be stale.
+        routes.removeAll(keepingCapacity: true)
+    }
+
+    private func lookup(host: String) throws -> HostResolution {
+        if host == platformDomain || host == "localhost" || host == "127.0.0.1" || host == "www." + platformDomain {
+            return .platform
+        }
+        let rows: [Row]
+        let suffix = "." + platformDomain
+        if host.hasSuffix(suffix) {
+            let slug = String(host.dropLast(suffix.count))
+            // One label only: `a.b.storefleet.localhost` is no store.
+            guard !slug.isEmpty, !slug.contains(".") else { return .unknown }
+            rows = try registry.query("SELECT * FROM storefleet_route_by_slug(\(slug))")
+        } else {
+            rows = try registry.query("SELECT * FROM storefleet_route_by_host(\(host))")
+        }
+        guard let row = rows.first else { return .unknown }
+        return .store(try StoreDirectory.decodeRoute(row))
+    }
+
+    static func decodeRoute(_ row: Row) throws -> StoreRoute {
+        let status: String = try row.decode("status")
+        return StoreRoute(storeId: try row.decode("store_id"), slug: try row.decode("slug"), name: try row.decode("name"),
+                          status: StoreStatus(rawValue: status) ?? .suspended, currency: try row.decode("currency"),
+                          locale: try row.decode("locale"), timezone: try row.decode("timezone"),
+                          primaryHost: try row.decode("primary_host"))
+    }
+}
