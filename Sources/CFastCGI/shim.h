@@ -1,1 +1,2 @@
 #include <fcgiapp.h>
+#include <sys/signalfd.h>
