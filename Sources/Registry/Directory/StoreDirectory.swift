@@ -57,23 +57,7 @@ public final class StoreDirectory {
     /// An open connection to the store's database, as the store's own role (cached per process).
     public func tenantConnection(storeId: Int64) throws -> Connection {
         try connections.connection(key: String(storeId)) {
-            guard let row = try registry.query("""
-                SELECT host, port, database_name, role_name, password_sealed
-                FROM storefleet_tenant_connection(\(storeId))
-                """).first else {
-                throw RegistryError.storeNotFound("with id \(storeId)")
-            }
-            let password = String(decoding: try keyring.open(try row.decode("password_sealed", as: String.self)), as: UTF8.self)
-            let info = ConnInfo([
-                ("host", try row.decode("host", as: String.self)),
-                ("port", String(try row.decode("port", as: Int.self))),
-                ("dbname", try row.decode("database_name", as: String.self)),
-                ("user", try row.decode("role_name", as: String.self)),
-                ("password", password),
-                ("connect_timeout", "5"),
-                ("application_name", "storefleet"),
-            ])
-            return try Connection(url: info.keywordString)
+            try TenantAccess.open(storeId: storeId, registry: registry, keyring: keyring)
         }
     }
 
