@@ -1,0 +1,38 @@
+import Commerce
+import Liquid
+
+/// The `product` a theme sees in a list, in Shopify's shape: prices in minor units (the `money`
+/// filters format them), `url`, `featured_image` with `src`, `alt`, `width`, `height`.
+enum ProductDrops {
+    static func value(_ p: ProductSummary, mediaPrefix: String) -> Value {
+        var d: [String: Value] = [
+            "id": .int(Int(p.id)),
+            "handle": .string(p.handle),
+            "title": .string(p.title),
+            "url": .string("/products/" + p.handle),
+            "vendor": .string(p.vendor),
+            "type": .string(p.productType),
+            "available": .bool(p.available),
+            "price": money(p.priceMinor),
+            "compare_at_price": money(p.compareAtMinor),
+            "price_min": money(p.minPriceMinor),
+            "price_max": money(p.maxPriceMinor),
+            "price_varies": .bool(p.hasPriceRange),
+        ]
+        if let image = p.image {
+            let src = Value.string(image.publicPath(mediaPrefix: mediaPrefix))
+            d["featured_image"] = .dictionary([
+                "src": src,
+                // Shopify falls back to the product title; an image is never without alt text.
+                "alt": .string(image.alt.isEmpty ? p.title : image.alt),
+                "width": image.width.map { .int($0) } ?? .nil,
+                "height": image.height.map { .int($0) } ?? .nil,
+            ])
+        }
+        return .dictionary(d)
+    }
+
+    private static func money(_ minor: Int64?) -> Value {
+        minor.map { .int(Int($0)) } ?? .nil
+    }
+}

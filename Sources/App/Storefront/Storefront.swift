@@ -1,0 +1,94 @@
+import Commerce
+import HTTP
+import Liquid
+import Registry
+
+/// Storefront pages, rendered from the store's theme with data from the store's own database.
+final class Storefront {
+    private let config: AppConfiguration
+    private var theme: Theme
+    /// Per-store render state (money formats, `shop`, theme settings), rebuilt when the
+    /// registry's routing fields of the store change (the directory applies NOTIFYs).
+    private var stores: [Int64: StoreRenderState] = [:]
+    /// Products on the home page.
+    static let homeProductLimit = 20
+
+    init(config: AppConfiguration) throws {
+        self.config = config
+        theme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
+    }
+
+    /// `GET /` on a store host: hero and the store's active products.
+    func home(_ site: StoreSite, app: StorefleetApp) throws -> Response {
+        if config.developmentMode { try reloadTheme() }
+        let state = renderState(for: site)
+        let products = try app.withTenant(site.route) { connection in
+            try Catalog.activeProducts(on: connection, limit: Storefront.homeProductLimit).products
+        }
+        var drops: [Value] = []
+        drops.reserveCapacity(products.count)
+        for product in products { drops.append(ProductDrops.value(product, mediaPrefix: state.mediaPrefix)) }
+        let html = try theme.index.render([
+            "shop": state.shop,
+            "settings": state.settings,
+            "products": .array(drops),
+            "page_title": .string(site.route.name),
+            "page_description": .string("Shop " + site.route.name + " online."),
+            "template": "index",
+        ], options: state.options, defaultLayout: Theme.layoutName)
+        return .html(html)
+    }
+
+    private func renderState(for site: StoreSite) -> StoreRenderState {
+        if let cached = stores[site.route.storeId], cached.route == site.route,
+           cached.platformURL == site.links.platformURL {
+            return cached
+        }
+        let state = StoreRenderState(route: site.route, theme: theme, platformURL: site.links.platformURL)
+        stores[site.route.storeId] = state
+        return state
+    }
+
+    /// Development mode: pick up template edits without restarting the worker.
+    private func reloadTheme() throws {
+        theme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
+        stores.removeAll()
+    }
+}
+
+/// What every page of one store renders with, built once per store and process.
+struct StoreRenderState {
+    let route: StoreRoute
+    let platformURL: String
+    let options: RenderOptions
+    let shop: Value
+    let settings: Value
+    /// Where nginx serves this store's uploaded media.
+    let mediaPrefix: String
+
+    init(route: StoreRoute, theme: Theme, platformURL: String) {
+        self.route = route
+        self.platformURL = platformURL
+        let formats = MoneyFormats.forCurrency(route.currency)
+        options = RenderOptions(moneyFormat: formats.money, moneyWithCurrencyFormat: formats.moneyWithCurrency,
+                                currency: route.currency, translations: theme.translations,
+                                assetBaseURL: theme.assetBaseURL,
+                                imageBaseURL: "/media/sf_store_\(route.storeId)/")
+        mediaPrefix = "/media/sf_store_\(route.storeId)"
+        shop = .dictionary([
+            "name": .string(route.name),
+            "currency": .string(route.currency),
+            "locale": .string(StoreRenderState.languageTag(route.locale)),
+            "url": .string("/"),
+            "permanent_domain": .string(route.slug),
+            "platform_url": .string(platformURL),
+        ])
+        settings = .dictionary(theme.settingsDefaults)
+    }
+
+    /// `en_US` → `en-US`, for `<html lang>`.
+    static func languageTag(_ locale: String) -> String {
+        let tag = String(locale.map { $0 == "_" ? "-" : $0 })
+        return tag.isEmpty ? "en" : tag
+    }
+}

@@ -1,0 +1,36 @@
+import Crypto
+import Postgres
+import Registry
+
+/// The worker's view of the registry: a `StoreDirectory` over one registry connection, opened
+/// on first use and re-opened after the registry was unreachable, so a worker started while
+/// PostgreSQL is down serves `/healthz` and 503 pages until it comes back, then recovers alone.
+final class SiteDirectory {
+    private let config: AppConfiguration
+    private let keyring: Keyring
+    private var directory: StoreDirectory?
+
+    init(config: AppConfiguration) throws {
+        self.config = config
+        keyring = try Keyring.load(file: config.masterKeyFile, environment: config.environment)
+    }
+
+    /// The directory, connecting to the registry if there is no live connection.
+    func current() throws -> StoreDirectory {
+        if let directory { return directory }
+        let registry = try Connection(url: config.registryURL)
+        let made = StoreDirectory(registry: registry, keyring: keyring, platformDomain: config.platformDomain)
+        directory = made
+        return made
+    }
+
+    /// Applies the registry's NOTIFYs to the caches: cheap, called before each request.
+    func pollInvalidations() {
+        directory?.pollInvalidations()
+    }
+
+    /// Forgets the registry connection after it failed; the next request reconnects.
+    func dropRegistry() {
+        directory = nil
+    }
+}
