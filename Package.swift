@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["TestSupport", "Crypto"]),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"]),
         .testTarget(name: "FastCGITests", dependencies: ["TestSupport", "FastCGI", "HTTP"]),
-        .testTarget(name: "RegistryTests", dependencies: ["TestSupport", "Registry", "Postgres", "Crypto"]),
+        .testTarget(name: "RegistryTests", dependencies: ["TestSupport", "Registry", "Postgres", "Crypto", "Commerce"]),
         .testTarget(name: "AppTests", dependencies: ["TestSupport", "App", "HTTP", "Registry", "Postgres", "Liquid"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Registry", "Crypto"]),
     ]

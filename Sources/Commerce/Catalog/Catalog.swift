@@ -1,0 +1,89 @@
+import Foundation
+import Postgres
+
+/// Read queries over one store's catalog, for the storefront. Every list is one statement:
+/// the first variant, price range, first image and availability of each product come from
+/// LATERAL subqueries on the same round trip, never a query per product.
+public enum Catalog {
+    /// The largest page a caller may ask for.
+    public static let maximumPageSize = 250
+
+    /// Active products (never drafts or archived ones), newest first or by title, `limit` at a
+    /// time. Pass the previous page's `next` as `after` to continue; its sort wins over `sort`.
+    public static func activeProducts(
+        on db: Connection, limit: Int = 24, after: CatalogCursor? = nil, sort: ProductSort = .newest
+    ) throws -> ProductPage {
+        let sort = after?.sort ?? sort
+        let pageSize = min(max(limit, 1), maximumPageSize)
+
+        var filter: Query = "p.status = 'active'"
+        let order: Query
+        switch sort {
+        case .newest:
+            if let after {
+                filter = filter + " AND (p.created_at, p.id) < (\(after.createdAt), \(after.id))"
+            }
+            order = "p.created_at DESC, p.id DESC"
+        case .title:
+            if let after {
+                filter = filter + " AND (p.title, p.id) > (\(after.title), \(after.id))"
+            }
+            order = "p.title, p.id"
+        }
+
+        // One more row than asked tells whether there is a next page.
+        let rows = try db.query(summarySelect + " WHERE \(filter) ORDER BY \(order) LIMIT \(pageSize + 1)")
+        let products = try rows.prefix(pageSize).map(ProductSummary.init(row:))
+        let next = rows.count > pageSize ? products.last.map { CatalogCursor(after: $0, sort: sort) } : nil
+        return ProductPage(products: products, next: next)
+    }
+
+    /// The columns `ProductSummary(row:)` reads, over `products p`; append WHERE/ORDER/LIMIT.
+    static let summarySelect: Query = """
+        SELECT p.id, p.handle, p.title, p.vendor, p.product_type, p.tags, p.created_at,
+               v.id AS variant_id, v.price_minor, v.compare_at_minor,
+               s.min_price_minor, s.max_price_minor, coalesce(s.available, false) AS available,
+               i.storage_key AS image_key, i.alt AS image_alt,
+               i.width AS image_width, i.height AS image_height
+        FROM products p
+        LEFT JOIN LATERAL (
+            SELECT id, price_minor, compare_at_minor FROM variants
+            WHERE product_id = p.id ORDER BY position LIMIT 1
+        ) v ON true
+        LEFT JOIN LATERAL (
+            SELECT min(price_minor) AS min_price_minor, max(price_minor) AS max_price_minor,
+                   bool_or(NOT inventory_tracked OR inventory_policy = 'continue'
+                           OR inventory_quantity > 0) AS available
+            FROM variants WHERE product_id = p.id
+        ) s ON true
+        LEFT JOIN LATERAL (
+            SELECT storage_key, alt, width, height FROM product_images
+            WHERE product_id = p.id ORDER BY position LIMIT 1
+        ) i ON true
+        """
+}
+
+extension ProductSummary {
+    init(row: Row) throws {
+        id = try row.decode("id")
+        handle = try row.decode("handle")
+        title = try row.decode("title")
+        vendor = try row.decode("vendor")
+        productType = try row.decode("product_type")
+        tags = try row.decode("tags")
+        createdAt = try row.decode("created_at")
+        firstVariantId = try row.decode("variant_id")
+        priceMinor = try row.decode("price_minor")
+        compareAtMinor = try row.decode("compare_at_minor")
+        minPriceMinor = try row.decode("min_price_minor")
+        maxPriceMinor = try row.decode("max_price_minor")
+        available = try row.decode("available")
+        if let key = try row.decode("image_key", as: String?.self) {
+            image = ImageReference(
+                storageKey: key, alt: try row.decode("image_alt"),
+                width: try row.decode("image_width"), height: try row.decode("image_height"))
+        } else {
+            image = nil
+        }
+    }
+}

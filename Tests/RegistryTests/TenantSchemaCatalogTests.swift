@@ -1,0 +1,179 @@
+import Commerce
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// The sample catalog and the storefront's product list, on a freshly migrated tenant database.
+@Suite("Tenant schema: sample catalog and storefront lists")
+struct TenantSchemaCatalogTests {
+    @Test func sampleCatalogInsertsBelievableActiveProducts() throws {
+        try TenantScratchDatabase.with { db in
+            #expect(try SampleCatalog.insert(into: db, count: 20) == 20)
+
+            let products = try db.query("""
+                SELECT p.handle, p.status, p.vendor, cardinality(p.tags) AS tags,
+                       (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variants,
+                       (SELECT count(*) FROM product_images i WHERE i.product_id = p.id) AS images
+                FROM products p
+                """)
+            #expect(products.count == 20)
+            for row in products {
+                let handle: String = try row.decode("handle")
+                #expect(try row.decode("status", as: String.self) == "active", "\(handle)")
+                #expect(try !row.decode("vendor", as: String.self).isEmpty, "\(handle)")
+                #expect(try row.decode("tags", as: Int.self) > 0, "\(handle)")
+                #expect(try row.decode("variants", as: Int.self) >= 1, "\(handle)")
+                #expect(try row.decode("images", as: Int.self) == 1, "\(handle)")
+            }
+            // Sized products have one variant per size, each linked to its option value.
+            let shirt = try db.query("""
+                SELECT v.title, v.sku, v.price_minor, ov.value
+                FROM variants v JOIN products p ON p.id = v.product_id
+                JOIN variant_option_values vov ON vov.variant_id = v.id
+                JOIN product_option_values ov ON ov.id = vov.option_value_id
+                WHERE p.handle = 'linen-shirt' ORDER BY v.position
+                """)
+            #expect(try shirt.map { try $0.decode("value", as: String.self) } == ["XS", "S", "M", "L", "XL"])
+            #expect(try shirt.allSatisfy { try $0.decode("title", as: String.self) == $0.decode("value", as: String.self) })
+            // Every barcode is a GTIN-13 with a correct check digit, as feeds require.
+            for row in try db.query("SELECT barcode FROM variants") {
+                let barcode: String = try row.decode("barcode")
+                #expect(isValidGTIN13(barcode), "\(barcode)")
+            }
+            // Images point at the placeholders shipped in public/assets/sample/.
+            for row in try db.query("SELECT DISTINCT storage_key FROM product_images") {
+                let key: String = try row.decode("storage_key")
+                #expect(key.hasPrefix(SampleCatalog.imagePathPrefix))
+                #expect(FileManager.default.fileExists(atPath: TestSupportPaths.publicDirectory + key), "\(key)")
+            }
+            // The featured collection holds the first eight, in order.
+            let featured = try db.query("""
+                SELECT p.handle FROM collection_products cp
+                JOIN collections c ON c.id = cp.collection_id JOIN products p ON p.id = cp.product_id
+                WHERE c.handle = \(SampleCatalog.featuredCollectionHandle) ORDER BY cp.position
+                """)
+            #expect(featured.count == 8)
+            #expect(try featured.first?.decode("handle", as: String.self) == "linen-shirt")
+            // Opening stock is recorded as a movement.
+            let unexplained = try #require(try db.queryFirst("""
+                SELECT count(*) AS n FROM variants v
+                WHERE v.inventory_quantity > 0
+                  AND NOT EXISTS (SELECT 1 FROM inventory_movements m WHERE m.variant_id = v.id AND m.reason = 'initial')
+                """)).decode("n", as: Int.self)
+            #expect(unexplained == 0)
+
+            // Running it again adds nothing; asking for more adds only the new ones.
+            #expect(try SampleCatalog.insert(into: db, count: 20) == 0)
+            #expect(try SampleCatalog.insert(into: db, count: 25) == 5)
+        }
+    }
+
+    @Test func activeProductsListsTheCatalogAndNeverADraft() throws {
+        try TenantScratchDatabase.with { db in
+            try SampleCatalog.insert(into: db, count: 20)
+            try db.execute("""
+                WITH p AS (
+                    INSERT INTO products (handle, title, status) VALUES
+                        ('secret-draft', 'Secret Draft', 'draft'), ('old-archived', 'Old Archived', 'archived')
+                    RETURNING id
+                )
+                INSERT INTO variants (product_id, price_minor, position, inventory_quantity) SELECT id, 100, 1, 5 FROM p
+                """)
+
+            var seen: [ProductSummary] = []
+            var cursor: CatalogCursor? = nil
+            var pages = 0
+            repeat {
+                let page = try Catalog.activeProducts(on: db, limit: 7, after: cursor)
+                seen += page.products
+                cursor = page.next
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(pages == 3)
+            #expect(seen.count == 20)
+            #expect(Set(seen.map(\.id)).count == 20)
+            #expect(!seen.contains { $0.handle == "secret-draft" || $0.handle == "old-archived" })
+            // Newest first: the sample catalog's first product is its newest.
+            #expect(seen.first?.handle == "linen-shirt")
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.createdAt >= $1.createdAt })
+
+            let shirt = try #require(seen.first { $0.handle == "linen-shirt" })
+            #expect(shirt.title == "Linen Shirt")
+            #expect(shirt.priceMinor == 6_800)
+            #expect(shirt.image?.storageKey == "/assets/sample/shirt.svg")
+            #expect(shirt.image?.publicPath(mediaPrefix: "/media/sf_store_1") == "/assets/sample/shirt.svg")
+            #expect(shirt.image?.width == 800)
+            #expect(shirt.available)
+
+            let runner = try #require(seen.first { $0.handle == "trail-runner" })
+            #expect(runner.isOnSale)
+            #expect(runner.compareAtMinor == 14_900)
+
+            let candle = try #require(seen.first { $0.handle == "soy-candle" })
+            #expect(candle.minPriceMinor == 3_200 && candle.maxPriceMinor == 4_600)
+            #expect(candle.hasPriceRange)
+
+            // Sample product 13 is sold out and denies back-orders; product 4 is sold out but
+            // keeps selling, so it is still available.
+            let soldOut = try #require(seen.first { $0.handle == "sand-soy-candle" })
+            #expect(!soldOut.available)
+            let backOrder = try #require(seen.first { $0.handle == "canvas-backpack" })
+            #expect(backOrder.available)
+
+            // A product without variants or images still lists, with no price and no image.
+            try db.execute("INSERT INTO products (handle, title, status) VALUES ('bare', 'Bare', 'active')")
+            let bare = try #require(try Catalog.activeProducts(on: db, limit: 1).products.first)
+            #expect(bare.handle == "bare")
+            #expect(bare.priceMinor == nil && bare.image == nil && !bare.available)
+        }
+    }
+
+    @Test func titleOrderAndTiesPageWithoutSkipsOrRepeats() throws {
+        try TenantScratchDatabase.with { db in
+            // Same created_at (one transaction) and a shared title: only the id tells them apart.
+            try db.transaction { db in
+                for handle in ["b-one", "b-two", "b-three", "a-one", "c-one"] {
+                    let title = handle.hasPrefix("b") ? "Bowl" : handle.hasPrefix("a") ? "Apron" : "Cup"
+                    try db.execute("INSERT INTO products (handle, title, status) VALUES (\(handle), \(title), 'active')")
+                }
+            }
+            var byTitle: [String] = []
+            var cursor: CatalogCursor? = nil
+            repeat {
+                let page = try Catalog.activeProducts(on: db, limit: 2, after: cursor, sort: .title)
+                byTitle += page.products.map(\.handle)
+                cursor = page.next.flatMap { CatalogCursor(token: $0.token) }   // as a URL would carry it
+            } while cursor != nil
+            #expect(byTitle == ["a-one", "b-one", "b-two", "b-three", "c-one"])
+
+            var newest: [String] = []
+            cursor = nil
+            repeat {
+                let page = try Catalog.activeProducts(on: db, limit: 1, after: cursor)
+                newest += page.products.map(\.handle)
+                cursor = page.next.flatMap { CatalogCursor(token: $0.token) }
+            } while cursor != nil
+            #expect(newest == ["c-one", "a-one", "b-three", "b-two", "b-one"])
+        }
+    }
+
+    @Test func malformedCursorTokensAreRefused() {
+        for token in ["", "n", "n.1", "x.1.2", "n.abc.1", "n.1.-5", "t.1.***", "t.0.QQ"] {
+            #expect(CatalogCursor(token: token) == nil, "\(token)")
+        }
+        #expect(CatalogCursor(token: "n.1764000000000000.42")?.id == 42)
+        #expect(CatalogCursor(token: "t.7.QXByb24")?.sort == .title)
+    }
+
+    func isValidGTIN13(_ code: String) -> Bool {
+        let digits = code.compactMap(\.wholeNumberValue)
+        guard digits.count == 13, code.count == 13 else { return false }
+        let sum = digits.prefix(12).enumerated().reduce(0) { $0 + $1.element * ($1.offset % 2 == 0 ? 1 : 3) }
+        return (10 - sum % 10) % 10 == digits[12]
+    }
+}
+
+enum TestSupportPaths {
+    static var publicDirectory: String { StackEnvironment.packageRoot() + "/public" }
+}
