@@ -6,7 +6,7 @@
 #   scripts/stack.sh down    PROFILE   stop everything `up` started (safe to repeat)
 #   scripts/stack.sh status  PROFILE   what is running
 #   scripts/stack.sh destroy PROFILE   down, then delete the profile's data
-#   scripts/stack.sh pgbouncer-sync PROFILE   route server 2's databases through PgBouncer
+#   scripts/stack.sh pgbouncer-sync PROFILE   list server 2's databases in PgBouncer 1 too
 #
 # The executable comes from STOREFLEET_BIN (the Makefile sets it). Ports, folders and the keys of
 # .data/PROFILE/stack.env are fixed in docs/CONTRACTS.md. Layout of .data/PROFILE/:
@@ -14,7 +14,7 @@
 #   stack.env        what tests and tools read (mode 0600: it holds database passwords)
 #   secrets.env      the generated role passwords and metrics token (0600, created once)
 #   master.key       the master key, `kid:base64(32 bytes)` (0600, created once)
-#   postgres/        owned by the postgres user: server1/ server2/ (data), sockets/, pgbouncer/,
+#   postgres/        owned by the postgres user: server1/ server2/ (data), sockets/, pgbouncer1/ 2/,
 #                    logs/. If the postgres user cannot reach the checkout (e.g. it sits in a
 #                    mode-0700 home), this is a symlink to /var/lib/storefleet/<hash>/PROFILE.
 #   nginx/           the rendered nginx config, its pid file and temp files
@@ -119,10 +119,11 @@ prepare_folders() {
     [[ -d $pghome ]] || die "$pghome is a dangling link; run: $0 destroy $profile"
     chown postgres:postgres "$pghome"
     chmod 0750 "$pghome"
-    as_postgres mkdir -p "$pghome/sockets" "$pghome/pgbouncer" "$pghome/logs"
+    as_postgres mkdir -p "$pghome/sockets" "$pghome/pgbouncer1" "$pghome/pgbouncer2" "$pghome/logs"
     ln -sfn "$pghome/logs/server1.log" "$logs/postgres-server1.log"
     ln -sfn "$pghome/logs/server2.log" "$logs/postgres-server2.log"
-    ln -sfn "$pghome/logs/pgbouncer.log" "$logs/pgbouncer.log"
+    ln -sfn "$pghome/logs/pgbouncer1.log" "$logs/pgbouncer1.log"
+    ln -sfn "$pghome/logs/pgbouncer2.log" "$logs/pgbouncer2.log"
 }
 
 # Random role passwords and the metrics token, made once per profile. Hex, so they sit in URLs
@@ -265,6 +266,8 @@ SELECT 'CREATE ROLE storefleet_admin' WHERE NOT EXISTS (SELECT FROM pg_roles WHE
 ALTER ROLE storefleet_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$OWNER_PASSWORD';
 ALTER ROLE storefleet_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$APP_PASSWORD';
 ALTER ROLE storefleet_admin LOGIN NOSUPERUSER CREATEDB CREATEROLE PASSWORD '$ADMIN_PASSWORD';
+-- DROP DATABASE ... WITH (FORCE) ends the tenant roles' sessions (workers' cached connections).
+GRANT pg_signal_backend TO storefleet_admin;
 SELECT 'CREATE DATABASE storefleet_registry OWNER storefleet_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'storefleet_registry')\gexec
 REVOKE ALL ON DATABASE storefleet_registry FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE storefleet_registry TO storefleet_app;
@@ -273,36 +276,45 @@ EOF
     psql_super 2 postgres <<EOF
 SELECT 'CREATE ROLE storefleet_admin' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'storefleet_admin')\gexec
 ALTER ROLE storefleet_admin LOGIN NOSUPERUSER CREATEDB CREATEROLE PASSWORD '$ADMIN_PASSWORD';
+GRANT pg_signal_backend TO storefleet_admin;
 EOF
 }
 
 # ---------------------------------------------------------------------------------------------
-# PgBouncer: one pooler in front of both servers, transaction mode, one pool per database.
+# PgBouncer: transaction pooling, one pool per database and role.
 #
 # Authentication uses auth_query: PgBouncer looks a role's SCRAM secret up in pg_shadow (as the
-# postgres superuser, over the unix socket), so tenant roles created by provisioning log in with
-# no file to edit. Routing: PgBouncer 1.18 knows one fallback host (`*`), which is server 1, so a
-# new database on server 1 works at once. Databases on server 2 get explicit entries written by
-# `stack.sh pgbouncer-sync PROFILE` (run by `up`; run it again after provisioning a store there,
-# it reloads PgBouncer with SIGHUP). The app may also reach server 2 directly.
+# postgres superuser, over PostgreSQL's unix socket), so the tenant roles provisioning creates log
+# in with no file to edit. Routing: a PgBouncer `*` fallback names one server, so each server gets
+# its own PgBouncer (DESIGN.md: "PgBouncer in front of each") and any new database works at once:
+#   pgbouncer1  127.0.0.1:STOREFLEET_PGBOUNCER_PORT  -> server 1 (`*`), plus explicit entries for
+#               server 2's databases (`stack.sh pgbouncer-sync`, run by `up`), so this one port
+#               reaches both servers' databases that existed at the last sync
+#   pgbouncer2  unix socket only, in postgres/pgbouncer2/ (same port number) -> server 2 (`*`)
+# The stack registers each server in the registry with its own PgBouncer as the tenant endpoint.
 
-bouncer_dir() { echo "$pghome/pgbouncer"; }
+bouncer_dir() { echo "$pghome/pgbouncer$1"; }
 
 write_bouncer_config() {
-    local dir
-    dir=$(bouncer_dir)
-    as_postgres tee "$dir/pgbouncer.ini" >/dev/null <<EOF
-; Written by scripts/stack.sh.
+    local n=$1 dir port listen
+    dir=$(bouncer_dir "$n")
+    port=$(server_port "$n")
+    as_postgres mkdir -p "$dir"
+    if [[ $n == 1 ]]; then
+        listen=$'listen_addr = 127.0.0.1\nunix_socket_dir ='
+    else
+        listen=$'listen_addr =\nunix_socket_dir = '"$dir"
+    fi
+    as_postgres tee "$dir/pgbouncer.ini" >/dev/null <<INI
+; Written by scripts/stack.sh: PgBouncer in front of server $n.
 [databases]
-storefleet_registry = host=$pghome/sockets port=$pg1_port dbname=storefleet_registry
-* = host=$pghome/sockets port=$pg1_port
+* = host=$pghome/sockets port=$port
 
 [pgbouncer]
-listen_addr = 127.0.0.1
+$listen
 listen_port = $bouncer_port
-unix_socket_dir =
 pidfile = $dir/pgbouncer.pid
-logfile = $pghome/logs/pgbouncer.log
+logfile = $pghome/logs/pgbouncer$n.log
 auth_type = scram-sha-256
 auth_file = $dir/userlist.txt
 auth_user = postgres
@@ -311,54 +323,60 @@ pool_mode = transaction
 max_client_conn = 4000
 default_pool_size = 5
 max_db_connections = 20
-server_idle_timeout = 30
+; Idle server connections close soon: PgBouncer's auth_query session in a tenant database is the
+; superuser's, which storefleet_admin's DROP DATABASE ... WITH (FORCE) cannot end.
+server_idle_timeout = 10
 ignore_startup_parameters = extra_float_digits,options
 log_connections = 0
 log_disconnections = 0
-
-%include $dir/databases-server2.ini
-EOF
+INI
     [[ -f $dir/userlist.txt ]] || as_postgres touch "$dir/userlist.txt"
-    [[ -f $dir/databases-server2.ini ]] || echo "[databases]" | as_postgres tee "$dir/databases-server2.ini" >/dev/null
+    if [[ $n == 1 ]]; then
+        [[ -f $dir/databases-server2.ini ]] || echo "[databases]" | as_postgres tee "$dir/databases-server2.ini" >/dev/null
+        echo "%include $dir/databases-server2.ini" | as_postgres tee -a "$dir/pgbouncer.ini" >/dev/null
+    fi
 }
 
-# Lists server 2's databases into PgBouncer's config and reloads it.
+# Lists server 2's databases into pgbouncer1's config and reloads it (SIGHUP).
 pgbouncer_sync() {
-    local dir names
-    dir=$(bouncer_dir)
+    local dir names name pid
+    dir=$(bouncer_dir 1)
     names=$(psql_super 2 postgres -At -c \
         "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' AND datname ~ '^[A-Za-z0-9_]+\$' ORDER BY 1")
     {
         echo "; Written by scripts/stack.sh pgbouncer-sync: databases on server 2."
         echo "[databases]"
-        local name
         for name in $names; do
             echo "$name = host=$pghome/sockets port=$pg2_port dbname=$name"
         done
     } | as_postgres tee "$dir/databases-server2.ini.new" >/dev/null
     as_postgres mv "$dir/databases-server2.ini.new" "$dir/databases-server2.ini"
-    local pid
     if pid=$(live_pid "$dir/pgbouncer.pid" pgbouncer); then
         kill -HUP "$pid"
     fi
 }
 
+# Where each server's PgBouncer listens, as a libpq host.
+bouncer_host() { if [[ $1 == 1 ]]; then echo 127.0.0.1; else bouncer_dir 2; fi; }
+
 start_bouncer() {
-    local dir
-    dir=$(bouncer_dir)
-    write_bouncer_config
-    pgbouncer_sync
-    if ! live_pid "$dir/pgbouncer.pid" pgbouncer >/dev/null; then
-        say "starting PgBouncer on 127.0.0.1:$bouncer_port"
+    local n=$1 dir pid
+    dir=$(bouncer_dir "$n")
+    write_bouncer_config "$n"
+    if [[ $n == 1 ]]; then pgbouncer_sync; fi
+    if pid=$(live_pid "$dir/pgbouncer.pid" pgbouncer); then
+        kill -HUP "$pid"
+    else
+        say "starting PgBouncer for server $n on $(bouncer_host "$n"):$bouncer_port"
         as_postgres pgbouncer -d -q "$dir/pgbouncer.ini" 9>&- ||
-            die "PgBouncer did not start; see $logs/pgbouncer.log"
+            die "PgBouncer $n did not start; see $logs/pgbouncer$n.log"
     fi
-    wait_for 30 "PgBouncer" "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$bouncer_port"
+    wait_for 30 "PgBouncer $n" "$pg_bin/pg_isready" -q -h "$(bouncer_host "$n")" -p "$bouncer_port"
 }
 
 stop_bouncer() {
     # SIGINT: PgBouncer's safe shutdown (waits for transactions in flight).
-    stop_pid "$(bouncer_dir)/pgbouncer.pid" pgbouncer INT 30 PgBouncer
+    stop_pid "$(bouncer_dir "$1")/pgbouncer.pid" pgbouncer INT 30 "PgBouncer $1"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -548,7 +566,8 @@ up() {
     start_server 1
     start_server 2
     create_roles
-    start_bouncer
+    start_bouncer 1
+    start_bouncer 2
     start_nginx
     start_storefleet
     say "up in $((SECONDS - started))s; settings in $data/stack.env"
@@ -559,7 +578,8 @@ down() {
     stop_storefleet
     stop_nginx
     if [[ -d $pghome ]]; then
-        stop_bouncer
+        stop_bouncer 2
+        stop_bouncer 1
         stop_server 2
         stop_server 1
     fi
@@ -575,7 +595,8 @@ status() {
             echo "postgres server $n: stopped"
         fi
     done
-    show "pgbouncer (127.0.0.1:$bouncer_port)" "$pghome/pgbouncer/pgbouncer.pid" pgbouncer
+    show "pgbouncer 1 (127.0.0.1:$bouncer_port)" "$pghome/pgbouncer1/pgbouncer.pid" pgbouncer
+    show "pgbouncer 2 ($pghome/pgbouncer2)" "$pghome/pgbouncer2/pgbouncer.pid" pgbouncer
     show "nginx (127.0.0.1:$http_port)" "$nginx_dir/nginx.pid" nginx
     show "storefleet serve" "$run/serve.pid" storefleet
     show "storefleet jobs" "$run/jobs.pid" storefleet
