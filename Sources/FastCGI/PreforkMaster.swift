@@ -65,8 +65,9 @@ public final class PreforkMaster {
     }
 
     /// Runs until SIGTERM/SIGQUIT/SIGINT and every worker has finished. `makeHandler` runs in
-    /// each worker after fork, so every worker opens its own database connections.
-    public func run(makeHandler: () -> Handler) throws(ServerError) {
+    /// each worker after fork, so every worker opens its own database connections; if it
+    /// throws, that worker exits and is respawned with back-off.
+    public func run(makeHandler: () throws -> Handler) throws(ServerError) {
         let signals = try SignalDescriptor([SIGTERM, SIGQUIT, SIGINT, SIGHUP, SIGCHLD])
         if let pidFile = config.pidFile { try PreforkMaster.writePIDFile(pidFile) }
         if !draining.isEmpty {
@@ -104,7 +105,7 @@ public final class PreforkMaster {
 
     // MARK: workers
 
-    private func spawn(signals: SignalDescriptor, makeHandler: () -> Handler) {
+    private func spawn(signals: SignalDescriptor, makeHandler: () throws -> Handler) {
         guard let slot = scoreboard.claimSlot() else {
             respawnsDue.append(monotonicSeconds() + 1)
             return

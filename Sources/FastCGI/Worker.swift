@@ -12,7 +12,7 @@ struct Worker {
     let masterPID: pid_t
 
     /// Runs until told to stop, recycled, or orphaned; returns the process exit code.
-    func run(makeHandler: () -> Handler) -> Int32 {
+    func run(makeHandler: () throws -> Handler) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         SignalDescriptor.unblock([SIGCHLD])
         let signals: SignalDescriptor
@@ -21,7 +21,12 @@ struct Worker {
             return 70
         }
         FastCGIConnection.initializeLibrary()
-        let handler = makeHandler()
+        let handler: Handler
+        do { handler = try makeHandler() } catch {
+            // A worker that cannot build its app exits; the master backs off before the next.
+            StandardError.write("{\"level\":\"error\",\"worker\":\(getpid()),\"event\":\"handler setup failed\",\"error\":\(jsonString(String(describing: error)))}\n")
+            return 78
+        }
         let connection = FastCGIConnection(listenFD: listenFD)
         scoreboard.setState(slot: slot, .idle)
 
