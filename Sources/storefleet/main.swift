@@ -1,6 +1,11 @@
 import ArgumentParser
 
 struct Storefleet: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Storefleet: multi-tenant commerce platform.")
+    static let configuration = CommandConfiguration(
+        abstract: "Storefleet: multi-tenant commerce platform.",
+        subcommands: [
+            ServeCommand.self,
+            LiquidCommand.self,
+        ])
 }
 Storefleet.main()

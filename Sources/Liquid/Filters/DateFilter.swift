@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `date`: formats a timestamp, `now`/`today`, or a date string with strftime, in UTC.
+/// Input it cannot read as a date is returned unchanged.
+extension Environment {
+    static let dateFilters: [String: FilterDefinition] = [
+        "date": FilterDefinition(1, 1) { input, args, _, ctx in
+            if input.isNil { return .nil }
+            guard args[0].isString, !args[0].stringValue.isEmpty else { return input }
+            guard let seconds = DateFormatting.seconds(input, now: ctx.options.now) else { return input }
+            return .string(DateFormatting.format(seconds, args[0].stringValue))
+        },
+    ]
+}
+
+enum DateFormatting {
+    static func seconds(_ v: Value, now: Int?) -> Int? {
+        switch v {
+        case .int(let i): return i
+        case .double(let d): return d.isFinite && abs(d) < 1e15 ? Int(d) : nil
+        case .string(let s), .safe(let s):
+            let t = String(s.trimmingSpaces)
+            if t == "now" || t == "today" { return now ?? time(nil) }
+            if !t.isEmpty, t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return Int(t) }
+            return parse(t)
+        default: return nil
+        }
+    }
+
+    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    /// Reads ISO dates (`2016-03-14`, `2016-03-14T10:30:00Z`, with an offset) and written ones
+    /// (`March 14, 2016`, `14 Mar 2016 10:30`), as UTC unless an offset is given.
+    static func parse(_ text: String) -> Int? {
+        var numbers: [Int] = []
+        var numberWidths: [Int] = []
+        var time: [Int] = []
+        var month: Int?
+        var offset = 0
+        let chars = Array(text.unicodeScalars)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if ("0"..."9").contains(c) {
+                var j = i
+                var n = 0
+                while j < chars.count, ("0"..."9").contains(chars[j]) { n = n * 10 + Int(chars[j].value - 48); j += 1; if j - i > 9 { return nil } }
+                if j < chars.count, chars[j] == ":", time.isEmpty {
+                    // HH:MM[:SS[.fff]]
+                    time = [n]
+                    var k = j
+                    while k < chars.count, chars[k] == ":" {
+                        k += 1
+                        var m = 0, w = 0
+                        while k < chars.count, ("0"..."9").contains(chars[k]) { m = m * 10 + Int(chars[k].value - 48); k += 1; w += 1 }
+                        if w == 0 { return nil }
+                        time.append(m)
+                    }
+                    if k < chars.count, chars[k] == "." { k += 1; while k < chars.count, ("0"..."9").contains(chars[k]) { k += 1 } }
+                    i = k
+                    continue
+                }
+                numbers.append(n)
+                numberWidths.append(j - i)
+                i = j
+            } else if c.properties.isAlphabetic {
+                var j = i
+                var word = ""
+                while j < chars.count, chars[j].properties.isAlphabetic { word.unicodeScalars.append(chars[j]); j += 1 }
+                let lower = word.lowercased()
+                if let m = months.firstIndex(where: { lower.hasPrefix($0) }), lower.count >= 3 { month = m + 1 }
+                else if lower == "t" || lower == "z" || lower == "utc" || lower == "gmt" {}
+                else if ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(where: { lower.hasPrefix($0) }) {}
+                else { return nil }
+                i = j
+            } else if (c == "+" || c == "-"), !time.isEmpty, i + 1 < chars.count, ("0"..."9").contains(chars[i + 1]) {
+                var j = i + 1
+                var digits: [Int] = []
+                while j < chars.count, ("0"..."9").contains(chars[j]) || chars[j] == ":" {
+                    if chars[j] != ":" { digits.append(Int(chars[j].value - 48)) }
+                    j += 1
+                }
+                guard digits.count == 4 else { return nil }
+                offset = ((digits[0] * 10 + digits[1]) * 3600 + (digits[2] * 10 + digits[3]) * 60) * (c == "-" ? -1 : 1)
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        var y = 0, mo = 0, d = 0
+        if let month {
+            guard numbers.count == 2 else { return nil }
+            mo = month
+            if numberWidths[0] == 4 { y = numbers[0]; d = numbers[1] } else { d = numbers[0]; y = numbers[1] }
+        } else {
+            guard numbers.count == 3, numberWidths[0] == 4 else { return nil }
+            y = numbers[0]; mo = numbers[1]; d = numbers[2]
+        }
+        guard (1...12).contains(mo), (1...31).contains(d) else { return nil }
+        let h = time.count > 0 ? time[0] : 0, mi = time.count > 1 ? time[1] : 0, s = time.count > 2 ? time[2] : 0
+        return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func format(_ seconds: Int, _ fmt: String) -> String {
+        // %s is handled here: glibc computes it in the local time zone.
+        var expanded = ""
+        var it = fmt.makeIterator()
+        while let c = it.next() {
+            guard c == "%" else { expanded.append(c); continue }
+            guard let d = it.next() else { expanded.append("%"); break }
+            if d == "s" { expanded += String(seconds) } else { expanded.append("%"); expanded.append(d) }
+        }
+        var t = time_t(seconds)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 512)
+        let n = strftime(&buf, buf.count, expanded, &tm)
+        if n == 0 && !expanded.isEmpty { return "" }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

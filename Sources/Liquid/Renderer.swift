@@ -1,0 +1,430 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Phase 3: walks the nodes, evaluating expressions against a `RenderContext` and appending
+/// to its output.
+enum Flow { case normal, breakLoop, continueLoop }
+
+/// What one render may still spend; shared by the template, its partials and its layout.
+final class RenderBudget {
+    let limits: Environment.Limits
+    var iterations = 0
+    var outputBytes = 0
+    let deadline: UInt64
+    private var sinceClockCheck = 0
+
+    init(limits: Environment.Limits) {
+        self.limits = limits
+        self.deadline = RenderBudget.nowNanoseconds() &+ UInt64(max(0, limits.maxRenderSeconds) * 1e9)
+    }
+
+    static func nowNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    @inline(__always) func countIteration() throws {
+        iterations &+= 1
+        if iterations > limits.maxLoopIterations {
+            throw LiquidError(kind: .limitExceeded, message: "more than \(limits.maxLoopIterations) loop iterations")
+        }
+        sinceClockCheck &+= 1
+        if sinceClockCheck >= 4096 { try checkClock() }
+    }
+
+    func checkClock() throws {
+        sinceClockCheck = 0
+        if RenderBudget.nowNanoseconds() > deadline {
+            throw LiquidError(kind: .limitExceeded, message: "render took longer than \(limits.maxRenderSeconds) seconds")
+        }
+    }
+
+    @inline(__always) func countOutput(_ bytes: Int) throws {
+        outputBytes &+= bytes
+        if outputBytes > limits.maxOutputBytes {
+            throw LiquidError(kind: .limitExceeded, message: "output larger than \(limits.maxOutputBytes) bytes")
+        }
+    }
+
+    /// Strings and arrays built by filters count against the output limit too.
+    func checkSize(_ v: Value) throws {
+        switch v {
+        case .string(let s), .safe(let s):
+            if s.utf8.count > limits.maxOutputBytes {
+                throw LiquidError(kind: .limitExceeded, message: "string larger than \(limits.maxOutputBytes) bytes")
+            }
+        case .array(let a):
+            if a.count > limits.maxLoopIterations {
+                throw LiquidError(kind: .limitExceeded, message: "array longer than \(limits.maxLoopIterations) items")
+            }
+        default: break
+        }
+    }
+}
+
+final class RenderContext {
+    let environment: Environment
+    let options: RenderOptions
+    let autoescape: Bool
+    let strict: Bool
+    let budget: RenderBudget
+    /// The data given to the render.
+    let globals: [String: Value]
+    /// Variables of the templates that rendered this one (`render` sees its caller's assigns).
+    var inherited: [[String: Value]] = []
+    var assigns: [String: Value] = [:]
+    var counters: [String: Int] = [:]
+    /// Block-local variables: loop variables, `include`/`render` arguments.
+    var scopes: [[String: Value]] = []
+    var cycles: [String: Int] = [:]
+    var forOffsets: [String: Int] = [:]
+    var ifchangedLast: String?
+    var loops: [ForloopDrop] = []
+    var layout: Expression?
+    var partialDepth = 0
+    /// The template being rendered (for error positions).
+    var template: Template
+    var out: String = ""
+
+    init(environment: Environment, options: RenderOptions, globals: [String: Value], budget: RenderBudget, template: Template) {
+        self.environment = environment
+        self.options = options
+        self.autoescape = environment.autoescape
+        self.strict = environment.strict
+        self.globals = globals
+        self.budget = budget
+        self.template = template
+    }
+
+    func error(_ message: String, kind: LiquidError.Kind = .render) -> LiquidError {
+        LiquidError(kind: kind, message: message)
+    }
+
+    /// Renders another template's nodes in this context, attributing errors to it.
+    func renderTemplate(_ t: Template) throws -> Flow {
+        let saved = template
+        template = t
+        defer { template = saved }
+        return try render(t.nodes)
+    }
+
+    func render(_ nodes: [Node]) throws -> Flow {
+        for node in nodes {
+            let flow = try render(node)
+            if case .normal = flow { continue }
+            return flow
+        }
+        return .normal
+    }
+
+    @inline(__always) func locate(_ e: Error, _ offset: Int) -> Error {
+        guard let le = e as? LiquidError else { return e }
+        return le.withLocation(offset: offset, source: template.source, name: template.name)
+    }
+
+    func render(_ node: Node) throws -> Flow {
+        switch node {
+        case .text(let s):
+            try write(s)
+        case .output(let e, let offset), .echo(let e, let offset):
+            do { try writeValue(try evaluate(e)) } catch { throw locate(error, offset) }
+        case .assign(let name, let e, let offset):
+            do { assigns[name] = try evaluate(e) } catch { throw locate(error, offset) }
+        case .capture(let name, let body):
+            let saved = out
+            out = ""
+            defer { out = saved }
+            _ = try render(body)
+            assigns[name] = autoescape ? .safe(out) : .string(out)
+        case .increment(let name):
+            let n = counters[name] ?? 0
+            counters[name] = n + 1
+            try write(String(n))
+        case .decrement(let name):
+            let n = (counters[name] ?? 0) - 1
+            counters[name] = n
+            try write(String(n))
+        case .conditional(let branches, let elseBody, let negateFirst):
+            for (i, branch) in branches.enumerated() {
+                var ok = try test(branch.condition)
+                if i == 0 && negateFirst { ok = !ok }
+                if ok { return try render(branch.body) }
+            }
+            if let elseBody { return try render(elseBody) }
+        case .caseTag(let subject, let clauses):
+            return try renderCase(subject, clauses)
+        case .forLoop(let f):
+            do { return try renderFor(f) } catch { throw locate(error, f.offsetInSource) }
+        case .tablerow(let f):
+            do { return try renderTablerow(f) } catch { throw locate(error, f.offsetInSource) }
+        case .breakLoop: return .breakLoop
+        case .continueLoop: return .continueLoop
+        case .cycle(let group, let values, let key, let offset):
+            do { try renderCycle(group, values, key) } catch { throw locate(error, offset) }
+        case .partial(let call):
+            do { return try renderPartial(call) } catch { throw locate(error, call.offset) }
+        case .ifchanged(let body):
+            let saved = out
+            out = ""
+            _ = try render(body)
+            let text = out
+            out = saved
+            if text != ifchangedLast {
+                ifchangedLast = text
+                out += text
+            }
+        case .layout(let name, _):
+            layout = name
+        case .block(let nodes):
+            return try render(nodes)
+        }
+        return .normal
+    }
+
+    // MARK: - output
+
+    @inline(__always) func write(_ s: String) throws {
+        try budget.countOutput(s.utf8.count)
+        out += s
+    }
+
+    func writeValue(_ v: Value) throws {
+        switch v {
+        case .nil: return
+        case .int(let i): try write(String(i))
+        case .safe(let s): try write(s)
+        case .string(let s): try autoescape ? writeEscaped(s) : write(s)
+        default:
+            let s = v.outputString
+            try autoescape ? writeEscaped(s) : write(s)
+        }
+    }
+
+    func writeEscaped(_ s: String) throws {
+        var needs = false
+        for b in s.utf8 where b == 38 || b == 60 || b == 62 || b == 34 || b == 39 { needs = true; break }
+        try write(needs ? htmlEscape(s) : s)
+    }
+
+    // MARK: - variables
+
+    /// A variable by name, searching loop scopes, assigns, counters, the caller's variables and
+    /// finally the render's data.
+    @inline(__always) func resolve(_ name: String) -> Value? {
+        var i = scopes.count - 1
+        while i >= 0 {
+            if let v = scopes[i][name] { return v }
+            i -= 1
+        }
+        if let v = assigns[name] { return v }
+        if !counters.isEmpty, let n = counters[name] { return .int(n) }
+        for scope in inherited { if let v = scope[name] { return v } }
+        return globals[name]
+    }
+
+    func undefined(_ what: String) throws -> Value {
+        if strict { throw error("undefined variable '\(what)'", kind: .undefinedVariable) }
+        return .nil
+    }
+
+    func evaluate(_ e: Expression) throws -> Value {
+        switch e {
+        case .literal(let v):
+            return v
+        case .variable(let root, let path):
+            guard let v = resolve(root) else { return try undefined(root) }
+            if path.isEmpty { return v }
+            return try follow(v, path, root)
+        case .dynamicRoot(let keyExpr, let path):
+            let key = try evaluate(keyExpr).stringValue
+            guard let v = resolve(key) else { return try undefined(key) }
+            return try follow(v, path, key)
+        case .range(let a, let b):
+            let lo = toInteger(try evaluate(a)), hi = toInteger(try evaluate(b))
+            if hi < lo { return .array([]) }
+            if hi - lo >= budget.limits.maxLoopIterations {
+                throw error("range (\(lo)..\(hi)) is larger than the loop limit", kind: .limitExceeded)
+            }
+            return .array((lo...hi).map { .int($0) })
+        case .blank, .empty:
+            return .string("")
+        }
+    }
+
+    func follow(_ start: Value, _ path: [PathSegment], _ rootName: String) throws -> Value {
+        var v = start
+        for seg in path {
+            let next: Value?
+            switch seg {
+            case .key(let k): next = v.lookup(k)
+            case .index(let i): next = v.lookup(index: i)
+            case .dynamic(let e):
+                let key = try evaluate(e)
+                switch key {
+                case .int(let i): next = v.lookup(index: i)
+                case .double(let d): next = v.lookup(index: Int(d))
+                default: next = v.lookup(key.stringValue)
+                }
+            }
+            guard let n = next else { return try undefined(rootName) }
+            v = n
+        }
+        return v
+    }
+
+    func evaluate(_ e: FilteredExpression) throws -> Value {
+        var v = try evaluate(e.base)
+        if e.filters.isEmpty { return v }
+        for f in e.filters {
+            do { v = try apply(f, to: v) } catch { throw locate(error, f.offset) }
+        }
+        return v
+    }
+
+    private static let noKeywords: [String: Value] = [:]
+
+    func apply(_ f: FilterCall, to input: Value) throws -> Value {
+        guard let def = f.definition else {
+            if strict { throw error("unknown filter '\(f.name)'", kind: .unknownFilter) }
+            throw error("unknown filter '\(f.name)'", kind: .unknownFilter)
+        }
+        var args: [Value] = []
+        if !f.arguments.isEmpty {
+            args.reserveCapacity(f.arguments.count)
+            for a in f.arguments { args.append(try evaluate(a)) }
+        }
+        var keywords = RenderContext.noKeywords
+        for (k, e) in f.keywords { keywords[k] = try evaluate(e) }
+        let result = try def.apply(input, args, keywords, self)
+        try budget.checkSize(result)
+        return result
+    }
+
+    // MARK: - conditions
+
+    func test(_ c: Condition) throws -> Bool {
+        switch c {
+        case .value(let e): return try evaluate(e).isTruthy
+        case .and(let a, let b): return try test(a) && test(b)
+        case .or(let a, let b): return try test(a) || test(b)
+        case .comparison(let l, let op, let r): return try compare(l, op, r)
+        }
+    }
+
+    func compare(_ l: Expression, _ op: ComparisonOperator, _ r: Expression) throws -> Bool {
+        if op == .equal || op == .notEqual {
+            let eq: Bool
+            switch (l, r) {
+            case (.blank, .blank), (.empty, .empty): eq = true
+            case (_, .blank): eq = try evaluate(l).isBlankValue
+            case (.blank, _): eq = try evaluate(r).isBlankValue
+            case (_, .empty): eq = try evaluate(l).isEmptyValue
+            case (.empty, _): eq = try evaluate(r).isEmptyValue
+            default: eq = Value.liquidEqual(try evaluate(l), try evaluate(r))
+            }
+            return op == .equal ? eq : !eq
+        }
+        let a = try evaluate(l), b = try evaluate(r)
+        if op == .contains { return Self.contains(a, b) }
+        guard let c = Value.liquidCompare(a, b) else {
+            if a.isNil || b.isNil { return false }
+            throw error("cannot compare \(a.typeName) with \(b.typeName)")
+        }
+        switch op {
+        case .lessThan: return c < 0
+        case .greaterThan: return c > 0
+        case .lessOrEqual: return c <= 0
+        default: return c >= 0
+        }
+    }
+
+    static func contains(_ a: Value, _ b: Value) -> Bool {
+        switch a {
+        case .string(let s), .safe(let s):
+            if b.isNil { return false }
+            let needle = b.stringValue
+            return ByteSearch.contains(s, needle)
+        case .array(let items):
+            return items.contains { Value.liquidEqual($0, b) }
+        case .dictionary(let d):
+            guard b.isString else { return false }
+            return d[b.stringValue] != nil
+        case .drop(let d):
+            guard b.isString else { return false }
+            return d.liquidValue(forKey: b.stringValue) != nil
+        default:
+            return false
+        }
+    }
+}
+
+extension Value {
+    var typeName: String {
+        switch self {
+        case .nil: return "nil"
+        case .bool: return "boolean"
+        case .int: return "integer"
+        case .double: return "float"
+        case .string, .safe: return "string"
+        case .array: return "array"
+        case .dictionary: return "object"
+        case .drop: return "drop"
+        }
+    }
+}
+
+/// Integer view of a value: what ranges, `limit`, `offset` and index filters use.
+func toInteger(_ v: Value) -> Int {
+    switch v {
+    case .int(let i): return i
+    case .double(let d): return d.isFinite && abs(d) < 9e18 ? Int(d) : 0
+    case .string(let s), .safe(let s):
+        let t = s.trimmingSpaces
+        if let i = Int(t) { return i }
+        if let d = Double(t), d.isFinite, abs(d) < 9e18 { return Int(d) }
+        return 0
+    case .bool: return 0
+    default: return 0
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        let u = utf8
+        var s = u.startIndex, e = u.endIndex
+        while s < e, Lexer.isSpace(u[s]) { s = u.index(after: s) }
+        while e > s, Lexer.isSpace(u[u.index(before: e)]) { e = u.index(before: e) }
+        return self[s..<e]
+    }
+}
+
+func htmlEscape(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count + 16)
+    var runStart = s.utf8.startIndex
+    var i = runStart
+    let u = s.utf8
+    while i < u.endIndex {
+        let rep: String?
+        switch u[i] {
+        case 38: rep = "&amp;"
+        case 60: rep = "&lt;"
+        case 62: rep = "&gt;"
+        case 34: rep = "&quot;"
+        case 39: rep = "&#39;"
+        default: rep = nil
+        }
+        if let rep {
+            out += s[runStart..<i]
+            out += rep
+            runStart = u.index(after: i)
+        }
+        i = u.index(after: i)
+    }
+    out += s[runStart..<u.endIndex]
+    return out
+}

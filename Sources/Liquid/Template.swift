@@ -1,0 +1,42 @@
+/// A parsed template: parse once, render many times.
+public final class Template: @unchecked Sendable {  // immutable after parsing
+    public let name: String
+    public let source: String
+    public let environment: Environment
+    let nodes: [Node]
+    /// The file it was read from, when it came from a `TemplateLibrary`.
+    var path: String?
+
+    init(name: String, source: String, nodes: [Node], environment: Environment) {
+        self.name = name
+        self.source = source
+        self.nodes = nodes
+        self.environment = environment
+    }
+
+    /// Renders with `data` as the global variables and the environment's default options.
+    public func render(_ data: [String: Value]) throws -> String {
+        try render(data, options: environment.defaultRenderOptions)
+    }
+
+    /// Renders with `data` and render-time options (money format, currency, locale, asset URLs).
+    /// A `{% layout 'name' %}` in the template wraps the output in that layout, which prints it
+    /// with `{{ content_for_layout }}`; `defaultLayout` applies when the template names none.
+    public func render(_ data: [String: Value], options: RenderOptions, defaultLayout: String? = nil) throws -> String {
+        let budget = RenderBudget(limits: environment.limits)
+        let context = RenderContext(environment: environment, options: options, globals: data, budget: budget, template: self)
+        context.layout = defaultLayout.map { .literal(.string($0)) }
+        _ = try context.renderTemplate(self)
+        guard let layoutExpr = context.layout else { return context.out }
+        let layoutName = try context.evaluate(layoutExpr)
+        guard case .string(let name) = layoutName else { return context.out }
+        let layout = try context.loadPartial(named: name, offset: nil)
+        var layoutData = data
+        for (k, v) in context.assigns { layoutData[k] = v }
+        layoutData["content_for_layout"] = .safe(context.out)
+        let outer = RenderContext(environment: environment, options: options, globals: layoutData, budget: budget, template: layout)
+        outer.partialDepth = 1
+        _ = try outer.renderTemplate(layout)
+        return outer.out
+    }
+}
