@@ -280,10 +280,19 @@ struct TenantSchemaTests {
             #expect(postgresError {
                 try db.execute("INSERT INTO collections (handle, title, kind) VALUES ('sale', 'Sale', 'automatic')")
             }?.constraintName == "collections_rules_match_kind")
+            for rules in ["[]", "{\"column\": \"tag\"}", "\"tag\""] {
+                #expect(postgresError {
+                    try db.execute("INSERT INTO collections (handle, title, kind, rules) VALUES ('sale', 'Sale', 'automatic', \(rules)::jsonb)")
+                }?.constraintName == "collections_rules_match_kind", "\(rules)")
+            }
             try db.execute("""
                 INSERT INTO collections (handle, title, kind, rules)
                 VALUES ('sale', 'Sale', 'automatic', '[{"column": "tag", "relation": "equals", "condition": "sale"}]')
                 """)
+            // A manual collection has no rules.
+            #expect(postgresError {
+                try db.execute("INSERT INTO collections (handle, title, kind, rules) VALUES ('picks', 'Picks', 'manual', '[]')")
+            }?.kind == .checkViolation)
         }
     }
 

@@ -264,7 +264,8 @@ CREATE TABLE collections (
     updated_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT collections_rules_match_kind CHECK (
         (kind = 'manual' AND rules IS NULL)
-        OR (kind = 'automatic' AND jsonb_typeof(rules) = 'array' AND jsonb_array_length(rules) > 0))
+        OR (kind = 'automatic' AND rules IS NOT NULL
+            AND CASE WHEN jsonb_typeof(rules) = 'array' THEN jsonb_array_length(rules) > 0 ELSE false END))
 );
 CREATE INDEX collections_title ON collections (title, id);
 CREATE TRIGGER collections_touch BEFORE UPDATE ON collections
