@@ -260,6 +260,7 @@ stop_server() {
 # Roles and the registry database. Passwords go through stdin, never the command line.
 create_roles() {
     psql_super 1 postgres <<EOF
+SET client_min_messages = warning;
 SELECT 'CREATE ROLE storefleet_owner' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'storefleet_owner')\gexec
 SELECT 'CREATE ROLE storefleet_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'storefleet_app')\gexec
 SELECT 'CREATE ROLE storefleet_admin' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'storefleet_admin')\gexec
@@ -274,6 +275,7 @@ GRANT CONNECT, TEMPORARY ON DATABASE storefleet_registry TO storefleet_app;
 GRANT CONNECT ON DATABASE storefleet_registry TO storefleet_admin;
 EOF
     psql_super 2 postgres <<EOF
+SET client_min_messages = warning;
 SELECT 'CREATE ROLE storefleet_admin' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'storefleet_admin')\gexec
 ALTER ROLE storefleet_admin LOGIN NOSUPERUSER CREATEDB CREATEROLE PASSWORD '$ADMIN_PASSWORD';
 GRANT pg_signal_backend TO storefleet_admin;
@@ -359,6 +361,15 @@ pgbouncer_sync() {
 # Where each server's PgBouncer listens, as a libpq host.
 bouncer_host() { if [[ $1 == 1 ]]; then echo 127.0.0.1; else bouncer_dir 2; fi; }
 
+# Listening yet? (pg_isready would log in, and PgBouncer answers an unknown database slowly.)
+bouncer_listening() {
+    if [[ $1 == 1 ]]; then
+        (exec 3<>"/dev/tcp/127.0.0.1/$bouncer_port") 2>/dev/null
+    else
+        [[ -S $(bouncer_dir 2)/.s.PGSQL.$bouncer_port ]]
+    fi
+}
+
 start_bouncer() {
     local n=$1 dir pid
     dir=$(bouncer_dir "$n")
@@ -371,7 +382,7 @@ start_bouncer() {
         as_postgres pgbouncer -d -q "$dir/pgbouncer.ini" 9>&- ||
             die "PgBouncer $n did not start; see $logs/pgbouncer$n.log"
     fi
-    wait_for 30 "PgBouncer $n" "$pg_bin/pg_isready" -q -h "$(bouncer_host "$n")" -p "$bouncer_port"
+    wait_for 30 "PgBouncer $n" bouncer_listening "$n"
 }
 
 stop_bouncer() {
@@ -386,7 +397,7 @@ nginx_dir=$data/nginx
 
 render_nginx() {
     export SF_USER SF_GROUP SF_NGINX_DIR SF_LOG_DIR SF_LISTEN SF_LISTEN_DEFAULT SF_PLATFORM_DOMAIN
-    export SF_SOCKET SF_PUBLIC_DIR SF_MEDIA_DIR SF_ACME_DIR
+    export SF_SOCKET SF_PUBLIC_DIR SF_TEMPLATES_DIR SF_MEDIA_DIR SF_ACME_DIR
     SF_USER=$(id -un)
     SF_GROUP=$(id -gn)
     SF_NGINX_DIR=$nginx_dir
@@ -394,6 +405,7 @@ render_nginx() {
     SF_PLATFORM_DOMAIN=$platform_domain
     SF_SOCKET=$socket
     SF_PUBLIC_DIR=$repo/public
+    SF_TEMPLATES_DIR=$repo/templates
     SF_MEDIA_DIR=$data/media
     SF_ACME_DIR=$data/acme
     SF_LISTEN="listen 127.0.0.1:$http_port;"
@@ -404,7 +416,7 @@ render_nginx() {
         SF_LISTEN_DEFAULT+=" listen [::1]:$http_port default_server reuseport backlog=4096;"
     fi
     local vars='${SF_USER} ${SF_GROUP} ${SF_NGINX_DIR} ${SF_LOG_DIR} ${SF_LISTEN} ${SF_LISTEN_DEFAULT}
-        ${SF_PLATFORM_DOMAIN} ${SF_SOCKET} ${SF_PUBLIC_DIR} ${SF_MEDIA_DIR} ${SF_ACME_DIR}'
+        ${SF_PLATFORM_DOMAIN} ${SF_SOCKET} ${SF_PUBLIC_DIR} ${SF_TEMPLATES_DIR} ${SF_MEDIA_DIR} ${SF_ACME_DIR}'
     mkdir -p "$nginx_dir/snippets" "$nginx_dir/errors"
     local file
     for file in "$repo"/nginx/*.conf "$repo"/nginx/snippets/*.conf; do
@@ -440,7 +452,12 @@ has_subcommand() {
     "$bin" --help 2>/dev/null | sed -n '/^SUBCOMMANDS:/,$p' | grep -qE "^  +$1( |$)"
 }
 
-storefleet() { (set -a && . "$data/stack.env" && set +a && "$bin" "$@"); }
+# Runs the executable from the checkout (it finds templates/ and migrations/ there) with the
+# settings of stack.env in its environment.
+storefleet() { (cd "$repo" && set -a && . "$data/stack.env" && set +a && exec "$bin" "$@"); }
+
+# Test-only routes (a slow request, a crash on demand) for the signal tests; never in `run`.
+test_routes() { if [[ $profile == test ]]; then echo 1; else echo 0; fi; }
 
 # `servers add` must be idempotent from our side: list first, add what is missing.
 register_servers() {
@@ -466,14 +483,14 @@ start_serve() {
         rm -f "$socket"
         local args=(serve --socket "$socket" --workers "$workers")
         "$bin" serve --help 2>/dev/null | grep -q -- '--pid-file' && args+=(--pid-file "$pidfile")
-        (set -a && . "$data/stack.env" && set +a &&
+        (cd "$repo" && set -a && . "$data/stack.env" && STOREFLEET_TEST_ROUTES=$(test_routes) && set +a &&
             exec setsid "$bin" "${args[@]}" </dev/null >>"$logs/serve.log" 2>&1 9>&-) &
         echo $! >"$pidfile"
     fi
     local deadline=$((SECONDS + 60))
     until [[ -S $socket ]] &&
         [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/healthz") == 200 ]]; do
-        live_pid "$pidfile" storefleet >/dev/null || { tail -n 20 "$logs/serve.log" >&2; die "storefleet serve exited; see $logs/serve.log"; }
+        kill -0 "$(<"$pidfile")" 2>/dev/null || { tail -n 20 "$logs/serve.log" >&2; die "storefleet serve exited; see $logs/serve.log"; }
         ((SECONDS < deadline)) || die "storefleet serve did not answer /healthz within 60s; see $logs/serve.log"
         sleep 0.1
     done
@@ -485,11 +502,11 @@ start_jobs() {
         return 0
     fi
     say "starting storefleet jobs"
-    (set -a && . "$data/stack.env" && set +a &&
+    (cd "$repo" && set -a && . "$data/stack.env" && set +a &&
         exec setsid "$bin" jobs </dev/null >>"$logs/jobs.log" 2>&1 9>&-) &
     echo $! >"$pidfile"
     # The runner has no readiness signal; a bad configuration makes it exit, which `status` shows.
-    live_pid "$pidfile" storefleet >/dev/null || die "storefleet jobs exited; see $logs/jobs.log"
+    kill -0 "$(<"$pidfile")" 2>/dev/null || die "storefleet jobs exited; see $logs/jobs.log"
 }
 
 ensure_demo_store() {

@@ -12,13 +12,34 @@ struct NginxTests {
     func staticFileFromPublic(kind: String) throws {
         guard let stack = stackOrRecordIssue() else { return }
         let host = try Self.host(kind, stack)
-        let expected = try Data(contentsOf: URL(fileURLWithPath: StackEnvironment.packageRoot() + "/public/storefleet.css"))
+        let expected = try Data(contentsOf: URL(fileURLWithPath: StackEnvironment.packageRoot() + "/public/assets/storefleet.css"))
 
         let response = try RawHTTPClient.request(port: stack.httpPort(), target: "/assets/storefleet.css", host: host)
 
         #expect(response.status == 200)
         #expect(response.header("Content-Type")?.hasPrefix("text/css") == true)
         #expect(response.body == [UInt8](expected))
+    }
+
+    @Test("A theme's assets/ folder is served at /assets/themes/<name>/, its Liquid source is not")
+    func themeAssets() throws {
+        guard let stack = stackOrRecordIssue() else { return }
+        let port = try stack.httpPort()
+        let host = try Self.host("store", stack)
+        let css = try Data(contentsOf: URL(fileURLWithPath: StackEnvironment.packageRoot() + "/templates/themes/atelier/assets/theme.css"))
+
+        let served = try RawHTTPClient.request(port: port, target: "/assets/themes/atelier/theme.css", host: host)
+        #expect(served.status == 200)
+        #expect(served.body == [UInt8](css))
+
+        for target in ["/assets/themes/atelier/layout/theme.liquid",
+                       "/assets/themes/atelier/../atelier/layout/theme.liquid",
+                       "/assets/themes/atelier/%2e%2e/layout/theme.liquid",
+                       "/assets/themes/atelier/..%2Flayout%2Ftheme.liquid"] {
+            let response = try RawHTTPClient.request(port: port, target: target, host: host)
+            #expect(response.status == 404, "\(target)")
+            #expect(!response.text.contains("{{"), "\(target)")
+        }
     }
 
     @Test("A missing static file is a 404 from nginx, not a trip to the app")
