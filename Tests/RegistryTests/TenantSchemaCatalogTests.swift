@@ -158,6 +158,61 @@ struct TenantSchemaCatalogTests {
         }
     }
 
+    @Test func productPageHasOptionsVariantsAndGallery() throws {
+        try TenantScratchDatabase.with { db in
+            try SampleCatalog.insert(into: db, count: 20)
+            guard case .found(let shirt) = try Catalog.activeProduct(handle: "linen-shirt", on: db) else {
+                Issue.record("linen-shirt not found")
+                return
+            }
+            #expect(shirt.title == "Linen Shirt")
+            #expect(shirt.descriptionHTML.hasPrefix("<p>"))
+            #expect(shirt.options == [ProductOption(name: "Size", values: ["XS", "S", "M", "L", "XL"])])
+            #expect(shirt.variants.map(\.optionValues) == [["XS"], ["S"], ["M"], ["L"], ["XL"]])
+            #expect(shirt.variants.allSatisfy { $0.priceMinor == 6_800 && $0.sku != nil && $0.barcode != nil })
+            #expect(shirt.images.count == 1)
+            #expect(shirt.variants.first?.imageId == shirt.images.first?.id)
+            #expect(shirt.featuredImage?.reference.storageKey == "/assets/sample/shirt.svg")
+
+            guard case .found(let mug) = try Catalog.activeProduct(handle: "stoneware-mug", on: db) else {
+                Issue.record("stoneware-mug not found")
+                return
+            }
+            #expect(mug.options.isEmpty)
+            #expect(mug.variants.map(\.title) == ["Default Title"])
+            #expect(mug.variants.first?.optionValues == [])
+
+            // Sold out and denying back-orders: listed, not buyable.
+            guard case .found(let soldOut) = try Catalog.activeProduct(handle: "sand-soy-candle", on: db) else {
+                Issue.record("sand-soy-candle not found")
+                return
+            }
+            #expect(!soldOut.available)
+            #expect(soldOut.minPriceMinor == 3_200 && soldOut.maxPriceMinor == 4_600)
+        }
+    }
+
+    @Test func productPageFollowsRenamedHandlesAndHidesDrafts() throws {
+        try TenantScratchDatabase.with { db in
+            try SampleCatalog.insert(into: db, count: 3)
+            try db.execute("UPDATE products SET handle = 'stoneware-mug-350ml' WHERE handle = 'stoneware-mug'")
+            #expect(try Catalog.activeProduct(handle: "stoneware-mug", on: db) == .moved(toHandle: "stoneware-mug-350ml"))
+
+            try db.execute("UPDATE products SET status = 'draft' WHERE handle = 'stoneware-mug-350ml'")
+            #expect(try Catalog.activeProduct(handle: "stoneware-mug-350ml", on: db) == .notFound)
+            #expect(try Catalog.activeProduct(handle: "stoneware-mug", on: db) == .notFound)
+            #expect(try Catalog.activeProduct(handle: "no-such-thing", on: db) == .notFound)
+
+            // A product without variants still has a page (nothing to buy).
+            try db.execute("INSERT INTO products (handle, title, status) VALUES ('bare', 'Bare', 'active')")
+            guard case .found(let bare) = try Catalog.activeProduct(handle: "bare", on: db) else {
+                Issue.record("bare not found")
+                return
+            }
+            #expect(bare.variants.isEmpty && bare.images.isEmpty && !bare.available)
+        }
+    }
+
     @Test func malformedCursorTokensAreRefused() {
         for token in ["", "n", "n.1", "x.1.2", "n.abc.1", "n.1.-5", "t.1.***", "t.0.QQ"] {
             #expect(CatalogCursor(token: token) == nil, "\(token)")
