@@ -213,12 +213,33 @@ struct TenantSchemaCatalogTests {
         }
     }
 
+    @Test func priceOrderPagesThroughEveryPricedProduct() throws {
+        try TenantScratchDatabase.with { db in
+            try SampleCatalog.insert(into: db, count: 20)
+            try db.execute("INSERT INTO products (handle, title, status) VALUES ('no-variants', 'No Variants', 'active')")
+            for sort in [ProductSort.priceAscending, .priceDescending] {
+                var seen: [ProductSummary] = []
+                var cursor: CatalogCursor? = nil
+                repeat {
+                    let page = try Catalog.activeProducts(on: db, limit: 6, after: cursor, sort: sort)
+                    seen += page.products
+                    cursor = page.next.flatMap { CatalogCursor(token: $0.token) }
+                } while cursor != nil
+                #expect(seen.count == 20, "\(sort)")
+                #expect(Set(seen.map(\.id)).count == 20, "\(sort)")
+                let prices = seen.compactMap(\.minPriceMinor)
+                #expect(prices == (sort == .priceAscending ? prices.sorted() : prices.sorted(by: >)), "\(sort)")
+            }
+        }
+    }
+
     @Test func malformedCursorTokensAreRefused() {
-        for token in ["", "n", "n.1", "x.1.2", "n.abc.1", "n.1.-5", "t.1.***", "t.0.QQ"] {
+        for token in ["", "n", "n.1", "x.1.2", "n.abc.1", "n.1.-5", "t.1.***", "t.0.QQ", "p.-1.3", "P.x.3"] {
             #expect(CatalogCursor(token: token) == nil, "\(token)")
         }
         #expect(CatalogCursor(token: "n.1764000000000000.42")?.id == 42)
         #expect(CatalogCursor(token: "t.7.QXByb24")?.sort == .title)
+        #expect(CatalogCursor(token: "P.1500.9")?.sort == .priceDescending)
     }
 
     func isValidGTIN13(_ code: String) -> Bool {

@@ -112,6 +112,31 @@ struct TenantSchemaTests {
         }
     }
 
+    @Test func productOfferFollowsItsVariants() throws {
+        try TenantScratchDatabase.with { db in
+            let product = try insertProduct(db, handle: "tote")
+            func offer() throws -> (min: Int64?, max: Int64?, available: Bool) {
+                let row = try #require(try db.queryFirst("SELECT price_min_minor, price_max_minor, available FROM products WHERE id = \(product)"))
+                return (try row.decode("price_min_minor"), try row.decode("price_max_minor"), try row.decode("available"))
+            }
+            #expect(try offer() == (nil, nil, false))
+            let large = try insertVariant(db, product: product, position: 1, quantity: 0, policy: "deny", price: 5_000)
+            #expect(try offer() == (5_000, 5_000, false))
+            let small = try insertVariant(db, product: product, position: 2, quantity: 2, policy: "deny", price: 3_000)
+            #expect(try offer() == (3_000, 5_000, true))
+            // Selling the last two units makes the product unavailable...
+            try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 2 WHERE id = \(small)")
+            #expect(try offer() == (3_000, 5_000, false))
+            // ...until a variant may be sold on back-order.
+            try db.execute("UPDATE variants SET inventory_policy = 'continue' WHERE id = \(large)")
+            #expect(try offer() == (3_000, 5_000, true))
+            try db.execute("UPDATE variants SET price_minor = 2500 WHERE id = \(large)")
+            #expect(try offer() == (2_500, 3_000, true))
+            try db.execute("DELETE FROM variants WHERE product_id = \(product)")
+            #expect(try offer() == (nil, nil, false))
+        }
+    }
+
     @Test func deletingAProductRemovesItsCatalogRowsButKeepsOrderHistory() throws {
         try TenantScratchDatabase.with { db in
             let product = try insertProduct(db, handle: "trail-runner")

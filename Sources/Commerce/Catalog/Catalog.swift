@@ -1,15 +1,16 @@
 import Foundation
 import Postgres
 
-/// Read queries over one store's catalog, for the storefront. Every list is one statement:
-/// the first variant, price range, first image and availability of each product come from
-/// LATERAL subqueries on the same round trip, never a query per product.
+/// Read queries over one store's catalog, for the storefront. Every list is one statement: the
+/// first variant and first image of each product come from LATERAL subqueries on the same round
+/// trip, never a query per product; price range and availability are kept on the product row
+/// (migration 0004) so lists can sort and filter on them through an index.
 public enum Catalog {
     /// The largest page a caller may ask for.
     public static let maximumPageSize = 250
 
-    /// Active products (never drafts or archived ones), newest first or by title, `limit` at a
-    /// time. Pass the previous page's `next` as `after` to continue; its sort wins over `sort`.
+    /// Active products (never drafts or archived ones), newest first, by title or by price,
+    /// `limit` at a time. Pass the previous page's `next` as `after` to continue; its sort wins over `sort`.
     public static func activeProducts(
         on db: Connection, limit: Int = 24, after: CatalogCursor? = nil, sort: ProductSort = .newest
     ) throws -> ProductPage {
@@ -29,6 +30,19 @@ public enum Catalog {
                 filter = filter + " AND (p.title, p.id) > (\(after.title), \(after.id))"
             }
             order = "p.title, p.id"
+        case .priceAscending:
+            // A product without variants has no price to sort by, so price lists leave it out.
+            filter = filter + " AND p.price_min_minor IS NOT NULL"
+            if let after {
+                filter = filter + " AND (p.price_min_minor, p.id) > (\(after.priceMinor), \(after.id))"
+            }
+            order = "p.price_min_minor, p.id"
+        case .priceDescending:
+            filter = filter + " AND p.price_min_minor IS NOT NULL"
+            if let after {
+                filter = filter + " AND (p.price_min_minor, p.id) < (\(after.priceMinor), \(after.id))"
+            }
+            order = "p.price_min_minor DESC, p.id DESC"
         }
 
         // One more row than asked tells whether there is a next page.
@@ -41,8 +55,8 @@ public enum Catalog {
     /// The columns `ProductSummary(row:)` reads, over `products p`; append WHERE/ORDER/LIMIT.
     static let summarySelect: Query = """
         SELECT p.id, p.handle, p.title, p.vendor, p.product_type, p.tags, p.created_at,
+               p.price_min_minor, p.price_max_minor, p.available,
                v.id AS variant_id, v.price_minor, v.compare_at_minor,
-               s.min_price_minor, s.max_price_minor, coalesce(s.available, false) AS available,
                i.storage_key AS image_key, i.alt AS image_alt,
                i.width AS image_width, i.height AS image_height
         FROM products p
@@ -50,12 +64,6 @@ public enum Catalog {
             SELECT id, price_minor, compare_at_minor FROM variants
             WHERE product_id = p.id ORDER BY position LIMIT 1
         ) v ON true
-        LEFT JOIN LATERAL (
-            SELECT min(price_minor) AS min_price_minor, max(price_minor) AS max_price_minor,
-                   bool_or(NOT inventory_tracked OR inventory_policy = 'continue'
-                           OR inventory_quantity > 0) AS available
-            FROM variants WHERE product_id = p.id
-        ) s ON true
         LEFT JOIN LATERAL (
             SELECT storage_key, alt, width, height FROM product_images
             WHERE product_id = p.id ORDER BY position LIMIT 1
@@ -75,8 +83,8 @@ extension ProductSummary {
         firstVariantId = try row.decode("variant_id")
         priceMinor = try row.decode("price_minor")
         compareAtMinor = try row.decode("compare_at_minor")
-        minPriceMinor = try row.decode("min_price_minor")
-        maxPriceMinor = try row.decode("max_price_minor")
+        minPriceMinor = try row.decode("price_min_minor")
+        maxPriceMinor = try row.decode("price_max_minor")
         available = try row.decode("available")
         if let key = try row.decode("image_key", as: String?.self) {
             image = ImageReference(

@@ -10,21 +10,26 @@ public struct CatalogCursor: Sendable, Hashable {
     let createdMicros: Int64
     /// The title, for `.title`.
     let title: String
+    /// The lowest variant price, for the price sorts.
+    let priceMinor: Int64
 
     init(after product: ProductSummary, sort: ProductSort) {
         self.sort = sort
         self.id = product.id
         self.createdMicros = Int64((product.createdAt.timeIntervalSince1970 * 1_000_000).rounded())
         self.title = sort == .title ? product.title : ""
+        self.priceMinor = product.minPriceMinor ?? 0
     }
 
     var createdAt: Date { Date(timeIntervalSince1970: Double(createdMicros) / 1_000_000) }
 
-    /// `n.<micros>.<id>` or `t.<id>.<base64url title>`.
+    /// `n.<micros>.<id>`, `t.<id>.<base64url title>`, `p.<price>.<id>` or `P.<price>.<id>`.
     public var token: String {
         switch sort {
         case .newest: return "n.\(createdMicros).\(id)"
         case .title: return "t.\(id)." + Base64URL.encode(Array(title.utf8))
+        case .priceAscending: return "p.\(priceMinor).\(id)"
+        case .priceDescending: return "P.\(priceMinor).\(id)"
         }
     }
 
@@ -38,6 +43,7 @@ public struct CatalogCursor: Sendable, Hashable {
             self.id = id
             self.createdMicros = micros
             self.title = ""
+            self.priceMinor = 0
         case "t":
             guard let id = Int64(parts[1]), id > 0, let bytes = Base64URL.decode(String(parts[2])),
                   let title = String(validating: bytes, as: UTF8.self) else { return nil }
@@ -45,6 +51,14 @@ public struct CatalogCursor: Sendable, Hashable {
             self.id = id
             self.createdMicros = 0
             self.title = title
+            self.priceMinor = 0
+        case "p", "P":
+            guard let price = Int64(parts[1]), price >= 0, let id = Int64(parts[2]), id > 0 else { return nil }
+            self.sort = parts[0] == "p" ? .priceAscending : .priceDescending
+            self.id = id
+            self.createdMicros = 0
+            self.title = ""
+            self.priceMinor = price
         default:
             return nil
         }

@@ -72,4 +72,8 @@ public enum ProductSort: String, Sendable, Hashable, CaseIterable {
     case newest
     /// Alphabetical by title.
     case title
+    /// Cheapest first, by the lowest variant price (products without variants are left out).
+    case priceAscending
+    /// Dearest first, by the lowest variant price (products without variants are left out).
+    case priceDescending
 }
