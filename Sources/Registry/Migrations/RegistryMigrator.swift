@@ -61,13 +61,17 @@ public struct RegistryMigrator {
     }
 
     func ensureLedger() throws {
-        try connection.execute("""
-            CREATE TABLE IF NOT EXISTS registry_migrations (
-                name         text PRIMARY KEY,
-                checksum     text NOT NULL,
-                applied_at   timestamptz NOT NULL DEFAULT now(),
-                duration_ms  double precision NOT NULL
-            )
-            """)
+        try connection.transaction { db in
+            // Two first runs at once would race on CREATE TABLE IF NOT EXISTS.
+            try db.execute("SELECT pg_advisory_xact_lock(\(RegistryMigrator.lockKey))")
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS registry_migrations (
+                    name         text PRIMARY KEY,
+                    checksum     text NOT NULL,
+                    applied_at   timestamptz NOT NULL DEFAULT now(),
+                    duration_ms  double precision NOT NULL
+                )
+                """)
+        }
     }
 }

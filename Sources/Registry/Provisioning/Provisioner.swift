@@ -142,8 +142,9 @@ public struct Provisioner {
                     """)
                 try PlatformAudit.record(db, actor: "provisioner", action: "store.provision", orgId: store.orgId,
                                          storeId: store.id, details: ["slug": store.slug, "server": server.name])
+                // Injected inside the transaction: the activation rolls back, the store stays invisible.
+                try inject(.activate)
             }
-            try inject(.activate)
             return ProvisionedStore(storeId: store.id, slug: store.slug, serverName: server.name,
                                     databaseName: placement.databaseName, version: version,
                                     seconds: Date().timeIntervalSince(started))

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Postgres
+import Registry
+
+/// `storefleet jobs`: the job runner.
+struct JobsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
+        abstract: "Run background jobs from the registry's queue, and move stores' outbox rows onto it.",
+        discussion: """
+            Claims jobs with FOR UPDATE SKIP LOCKED, retries failures with exponential back-off and
+            marks a job dead after its last attempt. Waits with LISTEN storefleet_jobs, never a busy
+            loop. SIGTERM/SIGINT: finish the job in hand, then exit.
+            """)
+
+    @Flag(help: "Run what is ready, then exit.")
+    var once = false
+
+    @Option(help: "Runner processes (each claims jobs independently).")
+    var concurrency: Int = 1
+
+    @Option(help: "Seconds before the first retry (doubles each attempt).")
+    var backoff: Double = 5
+
+    func run() throws {
+        if concurrency > 1 {
+            var children: [Process] = []
+            for _ in 0..<concurrency {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+                p.arguments = ["jobs", "--concurrency", "1", "--backoff", String(backoff)] + (once ? ["--once"] : [])
+                try p.run()
+                children.append(p)
+            }
+            StopSignal.install()
+            for p in children {
+                while p.isRunning {
+                    if StopSignal.requested() { p.terminate() }
+                    usleep(100_000)
+                }
+            }
+            return
+        }
+        let env = PlatformEnvironment()
+        let owner = try env.ownerConnection()
+        let keyring = try env.keyring()
+        let runner = JobRunner(registry: owner, handlers: JobsCommand.handlers(env: env),
+                               backoff: Backoff(baseSeconds: backoff),
+                               outbox: OutboxRelay(registry: try env.ownerConnection(), keyring: keyring))
+        if once {
+            let round = try runner.runOnce { complain($0) }
+            say("jobs: \(round.succeeded) done, \(round.retried) to retry, \(round.dead) dead; \(round.relayed) moved from outboxes")
+            return
+        }
+        StopSignal.install()
+        try runner.run(pollMilliseconds: 1000, shouldStop: { StopSignal.requested() }) { complain($0) }
+    }
+
+    /// Job kinds this build knows. Other modules add theirs here as they arrive.
+    static func handlers(env: PlatformEnvironment) -> [String: JobHandler] {
+        [
+            "platform.health": { _ in
+                let probe = HealthProbe(registry: try env.ownerConnection(), keyring: try env.keyring())
+                _ = try probe.probeAll()
+            },
+        ]
+    }
+}
+
+/// SIGTERM and SIGINT are blocked and looked for between rounds with `sigpending`, so no
+/// handler and no global flag are needed; the runner finishes the job in hand, then exits.
+enum StopSignal {
+    static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_BLOCK, &set, nil)
+    }
+
+    static func requested() -> Bool {
+        var pending = sigset_t()
+        sigpending(&pending)
+        return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1
+    }
+}
