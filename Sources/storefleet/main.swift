@@ -6,6 +6,15 @@ struct Storefleet: ParsableCommand {
         subcommands: [
             ServeCommand.self,
             LiquidCommand.self,
+            MigrateCommand.self,
+            ServersCommand.self,
+            ProvisionCommand.self,
+            DeprovisionCommand.self,
+            HealthCommand.self,
+            StoresCommand.self,
+            JobsCommand.self,
+            KeysCommand.self,
+            DomainsCommand.self,
         ])
 }
 Storefleet.main()
