@@ -40,7 +40,9 @@ esac
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 data=$repo/.data/$profile
-pghome=$data/postgres
+pghome_link=$data/postgres
+# PostgreSQL's folder by its real path: the postgres user may not be able to follow the link.
+pghome=$(readlink -f "$pghome_link" || echo "$pghome_link")
 logs=$data/logs
 run=$data/run
 socket=$data/storefleet.sock
@@ -63,7 +65,8 @@ wait_for() {
     done
 }
 
-as_postgres() { runuser -u postgres -- "$@"; }
+# From /: the postgres user may not be allowed into the checkout we are standing in.
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 # The pid in FILE, if that process is alive and its command line contains EXPECTED (so a pid
 # reused by an unrelated process is never signalled).
@@ -104,19 +107,20 @@ prepare_folders() {
     mkdir -p "$data"
     chmod 0755 "$repo/.data" "$data"
     mkdir -p "$logs" "$run" "$data/media" "$data/acme" "$data/nginx/tmp"
-    if [[ ! -e $pghome && ! -L $pghome ]]; then
+    if [[ ! -e $pghome_link && ! -L $pghome_link ]]; then
         if runuser -u postgres -- test -x "$data"; then
-            mkdir -p "$pghome"
+            mkdir -p "$pghome_link"
         else
             local outside
             outside=/var/lib/storefleet/$(printf '%s' "$repo" | sha256sum | cut -c1-16)/$profile
             say "the postgres user cannot enter $data; keeping PostgreSQL's files in $outside"
             mkdir -p "$outside"
             chown postgres:postgres "$(dirname "$outside")"
-            ln -s "$outside" "$pghome"
+            ln -s "$outside" "$pghome_link"
         fi
     fi
-    [[ -d $pghome ]] || die "$pghome is a dangling link; run: $0 destroy $profile"
+    pghome=$(readlink -f "$pghome_link")
+    [[ -d $pghome ]] || die "$pghome_link is a dangling link; run: $0 destroy $profile"
     chown postgres:postgres "$pghome"
     chmod 0750 "$pghome"
     as_postgres mkdir -p "$pghome/sockets" "$pghome/pgbouncer1" "$pghome/pgbouncer2" "$pghome/logs"
@@ -436,7 +440,7 @@ start_nginx() {
         say "starting nginx on 127.0.0.1:$http_port"
         nginx_cmd 9>&- || die "nginx did not start; see $logs/nginx-error.log"
     fi
-    wait_for 30 "nginx" curl -s -o /dev/null "http://127.0.0.1:$http_port/assets/"
+    wait_for 30 "nginx" curl -s -m 2 -o /dev/null "http://127.0.0.1:$http_port/assets/"
 }
 
 stop_nginx() {
@@ -489,7 +493,7 @@ start_serve() {
     fi
     local deadline=$((SECONDS + 60))
     until [[ -S $socket ]] &&
-        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/healthz") == 200 ]]; do
+        [[ $(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/healthz") == 200 ]]; do
         kill -0 "$(<"$pidfile")" 2>/dev/null || { tail -n 20 "$logs/serve.log" >&2; die "storefleet serve exited; see $logs/serve.log"; }
         ((SECONDS < deadline)) || die "storefleet serve did not answer /healthz within 60s; see $logs/serve.log"
         sleep 0.1
@@ -622,9 +626,12 @@ status() {
 destroy() {
     down
     local outside=
-    [[ -L $pghome ]] && outside=$(readlink -f "$pghome" || true)
+    [[ -L $pghome_link ]] && outside=$(readlink -f "$pghome_link" || true)
     rm -rf "$data"
-    [[ -n $outside && $outside == /var/lib/storefleet/* ]] && rm -rf "$outside"
+    if [[ -n $outside && $outside == /var/lib/storefleet/* ]]; then
+        rm -rf "$outside"
+        rmdir --ignore-fail-on-non-empty "$(dirname "$outside")"
+    fi
     say "removed $data"
 }
 
