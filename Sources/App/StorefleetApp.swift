@@ -24,10 +24,9 @@ final class StorefleetApp {
 
     // MARK: - The request path
 
-    /// Answers one request: never throws, always sets `X-Request-Id`, logs one line.
+    /// Answers one request; never throws. Sets `X-Request-Id` and, for the access-log line the
+    /// FastCGI worker writes, `storeForLog`.
     func handle(_ request: Request) -> Response {
-        let started = Clock.now()
-        let startedMonotonic = Clock.monotonicNanoseconds()
         var response: Response
         // The hello of the stack: before host resolution, no database, no template.
         if request.path == "/healthz" {
@@ -36,11 +35,6 @@ final class StorefleetApp {
             response = dispatch(request)
         }
         response.headers["X-Request-Id"] = request.requestId
-        let elapsed = Double(Clock.monotonicNanoseconds() - startedMonotonic) / 1_000_000
-        StandardError.write(AccessLogEntry(
-            seconds: started.seconds, nanoseconds: started.nanoseconds, requestId: request.requestId,
-            host: request.host, store: response.storeForLog, method: request.method.rawValue,
-            path: request.path, status: response.status.code, durationMilliseconds: elapsed).jsonLine)
         return response
     }
 

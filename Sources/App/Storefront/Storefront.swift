@@ -18,17 +18,22 @@ final class Storefront {
         theme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
     }
 
-    /// `GET /` on a store host: hero and the store's active products.
+    /// `GET /` on a store host: hero and the store's active products (one tenant query).
     func home(_ site: StoreSite, app: StorefleetApp) throws -> Response {
         if config.developmentMode { try reloadTheme() }
-        let state = renderState(for: site)
         let products = try app.withTenant(site.route) { connection in
             try Catalog.activeProducts(on: connection, limit: Storefront.homeProductLimit).products
         }
+        return .html(try renderHome(site, products: products))
+    }
+
+    /// The home page's HTML for these products.
+    func renderHome(_ site: StoreSite, products: [ProductSummary]) throws -> String {
+        let state = renderState(for: site)
         var drops: [Value] = []
         drops.reserveCapacity(products.count)
         for product in products { drops.append(ProductDrops.value(product, mediaPrefix: state.mediaPrefix)) }
-        let html = try theme.index.render([
+        return try theme.index.render([
             "shop": state.shop,
             "settings": state.settings,
             "products": .array(drops),
@@ -36,7 +41,6 @@ final class Storefront {
             "page_description": .string("Shop " + site.route.name + " online."),
             "template": "index",
         ], options: state.options, defaultLayout: Theme.layoutName)
-        return .html(html)
     }
 
     private func renderState(for site: StoreSite) -> StoreRenderState {

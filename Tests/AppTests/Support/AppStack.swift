@@ -35,12 +35,13 @@ struct AppStack {
     }
 
     /// Provisions an active store named `name` with a slug unique to this run.
-    func provisionStore(prefix: String, name: String, currency: String = "USD") throws -> ProvisionedStore {
+    func provisionStore(prefix: String, name: String, currency: String = "USD",
+                        server: String? = nil) throws -> ProvisionedStore {
         let slug = AppStack.uniqueSlug(prefix)
         let migrations = try MigrationSet(directory: StackEnvironment.packageRoot() + "/migrations/tenant")
         let provisioner = Provisioner(registry: try ownerConnection(), keyring: try keyring(),
                                       options: ProvisioningOptions(migrations: migrations))
-        return try provisioner.provision(ProvisionRequest(slug: slug, name: name, currency: currency,
+        return try provisioner.provision(ProvisionRequest(slug: slug, name: name, server: server, currency: currency,
                                                           country: "US", timezone: "UTC", locale: "en"))
     }
 

@@ -1,0 +1,49 @@
+import Foundation
+import HTTP
+import TestSupport
+import Testing
+@testable import App
+
+/// Whole-page snapshots: status, headers and body in a text file under `__Snapshots__/`,
+/// reviewed like code. Re-record with `STOREFLEET_RECORD_SNAPSHOTS=1` and review the diff.
+@Suite(.serialized) struct StorefrontSnapshotTests {
+    @Test func storefrontHome() throws {
+        let stack = try AppStack()
+        let store = try stack.provisionStore(prefix: "snap", name: "Fieldnote Supply Co.", currency: "USD")
+        try stack.addProducts(store, [
+            ("Canvas Tote", 3800, nil),
+            ("Brass Pencil", 2400, 3000),
+            ("Dot Grid Notebook", 1600, nil),
+        ], imageFor: { $0 == 0 ? "/assets/sample/tote.svg" : nil })
+        let request = try get("/", host: stack.host(store), headers: [("X-Request-Id", "snapshot-request-0001")])
+        let response = try stack.handler()(request)
+        try assertSnapshot(named: "storefront-home", of: response)
+    }
+}
+
+/// Compares `response` with `__Snapshots__/<name>.txt`; records it when missing or asked to.
+func assertSnapshot(named name: String, of response: Response, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    var text = "\(response.status.code) \(response.status.reason)\n"
+    for field in response.headers.sorted(by: { $0.name.lowercased() < $1.name.lowercased() }) {
+        text += "\(field.name): \(field.value)\n"
+    }
+    text += "\n" + (try response.bodyText())
+    let folder = StackEnvironment.packageRoot() + "/Tests/AppTests/__Snapshots__"
+    let path = folder + "/" + name + ".txt"
+    let record = ProcessInfo.processInfo.environment["STOREFLEET_RECORD_SNAPSHOTS"] == "1"
+    guard !record, let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        Issue.record("recorded snapshot \(name).txt; review it and run the test again", sourceLocation: sourceLocation)
+        return
+    }
+    if expected != text {
+        let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = (0..<min(a.count, b.count)).first(where: { a[$0] != b[$0] }) ?? min(a.count, b.count)
+        let was = line < a.count ? String(a[line]) : "<end of file>"
+        let now = line < b.count ? String(b[line]) : "<end of file>"
+        Issue.record("snapshot \(name).txt differs at line \(line + 1):\n  expected: \(was)\n  actual:   \(now)",
+                     sourceLocation: sourceLocation)
+    }
+}

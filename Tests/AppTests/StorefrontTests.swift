@@ -1,0 +1,106 @@
+import HTTP
+import Postgres
+import Registry
+import Testing
+@testable import App
+
+/// The storefront home through the handler, against stores provisioned for this run.
+@Suite(.serialized) struct StorefrontTests {
+    @Test func homeListsTheStoresActiveProductsWithPricesInItsCurrency() throws {
+        let stack = try AppStack()
+        let store = try stack.provisionStore(prefix: "home", name: "Harbor Ceramics", currency: "EUR")
+        try stack.addProducts(store, [("Glazed Mug", 1800, nil), ("Stoneware Bowl", 2450, 3000)],
+                              imageFor: { $0 == 0 ? "/assets/sample/mug.svg" : nil })
+        let draft = try stack.tenantConnection(store)
+        try draft.execute("INSERT INTO products (handle, title, status) VALUES ('secret-draft', 'Secret Draft Vase', 'draft')")
+
+        let response = try stack.handler()(try get("/", host: stack.host(store)))
+        #expect(response.status == .ok)
+        let html = response.text
+        #expect(html.contains("<title>Harbor Ceramics</title>"))
+        #expect(html.contains("Glazed Mug"))
+        #expect(html.contains("Stoneware Bowl"))
+        #expect(html.contains("€18,00"))          // EUR with a decimal comma
+        #expect(html.contains("€24,50"))
+        #expect(html.contains("€30,00"))          // compare-at price
+        #expect(!html.contains("Secret Draft Vase"))
+        #expect(html.contains("alt=\"Glazed Mug photo\""))
+        #expect(html.contains("href=\"/assets/themes/atelier/theme.css\""))
+        // Landmarks a screen reader navigates by.
+        for landmark in ["<header", "<main id=\"main\"", "<footer", "<nav", "aria-label="] {
+            #expect(html.contains(landmark), "missing \(landmark)")
+        }
+    }
+
+    @Test func aStoreWithoutProductsSaysSo() throws {
+        let stack = try AppStack()
+        let store = try stack.provisionStore(prefix: "empty", name: "Empty Shelves")
+        let response = try stack.handler()(try get("/", host: stack.host(store)))
+        #expect(response.status == .ok)
+        #expect(response.text.contains("Nothing here yet"))
+    }
+
+    @Test func eachStoreShowsOnlyItsOwnProducts() throws {
+        let stack = try AppStack()
+        let alpha = try stack.provisionStore(prefix: "alpha", name: "Alpha Outfitters")
+        let beta = try stack.provisionStore(prefix: "beta", name: "Beta Botanicals")
+        try stack.addProducts(alpha, [("Alpine Parka", 19900, nil), ("Trail Gloves", 3900, nil)])
+        try stack.addProducts(beta, [("Fern Cutting", 900, nil), ("Terracotta Pot", 1500, nil)])
+
+        let handle = try stack.handler()   // one worker serving both, as in production
+        for _ in 0..<2 {                   // and again once both tenant connections are cached
+            let a = handle(try get("/", host: stack.host(alpha))).text
+            let b = handle(try get("/", host: stack.host(beta))).text
+            #expect(a.contains("Alpine Parka") && a.contains("Trail Gloves"))
+            #expect(!a.contains("Fern Cutting") && !a.contains("Terracotta Pot") && !a.contains("Beta Botanicals"))
+            #expect(b.contains("Fern Cutting") && b.contains("Terracotta Pot"))
+            #expect(!b.contains("Alpine Parka") && !b.contains("Trail Gloves") && !b.contains("Alpha Outfitters"))
+        }
+    }
+
+    @Test func aStoreWhoseDatabaseIsDownGets503WhileOthersServe() throws {
+        let stack = try AppStack()
+        let broken = try stack.provisionStore(prefix: "down", name: "Downcast Records", server: "server1")
+        let healthy = try stack.provisionStore(prefix: "up", name: "Upbeat Records")
+        try stack.addProducts(broken, [("Vinyl Sleeve", 500, nil)])
+        try stack.addProducts(healthy, [("Cassette Tape", 700, nil)])
+        let handle = try stack.handler()
+        #expect(handle(try get("/", host: stack.host(broken))).status == .ok)   // connection now cached
+
+        // Take the store's database away: no new connections, and its open sessions killed.
+        let admin = try Connection(url: try stack.stack.value("STOREFLEET_SERVER1_ADMIN_URL"))
+        let ownRole = try stack.tenantConnection(broken)
+        try admin.execute("ALTER DATABASE \(unsafeIdentifier: broken.databaseName) ALLOW_CONNECTIONS false")
+        defer { _ = try? admin.execute("ALTER DATABASE \(unsafeIdentifier: broken.databaseName) ALLOW_CONNECTIONS true") }
+        try ownRole.execute("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """)
+        ownRole.close()
+
+        let down = handle(try get("/", host: stack.host(broken)))
+        #expect(down.status == .serviceUnavailable)
+        #expect(down.text.contains("Downcast Records will be back shortly"))
+        #expect(!down.text.contains("database") && !down.text.contains("sf_store_"))
+        #expect(down.storeForLog == broken.slug)
+        let other = handle(try get("/", host: stack.host(healthy)))
+        #expect(other.status == .ok)
+        #expect(other.text.contains("Cassette Tape"))
+
+        // The database comes back: the store recovers by itself, no restart.
+        try admin.execute("ALTER DATABASE \(unsafeIdentifier: broken.databaseName) ALLOW_CONNECTIONS true")
+        let back = handle(try get("/", host: stack.host(broken)))
+        #expect(back.status == .ok)
+        #expect(back.text.contains("Vinyl Sleeve"))
+    }
+
+    @Test func homePageIsPlainHTMLWithoutScripts() throws {
+        let stack = try AppStack()
+        let store = try stack.provisionStore(prefix: "noscript", name: "Quiet Goods")
+        try stack.addProducts(store, [("Linen Towel", 2200, nil)])
+        let html = try stack.handler()(try get("/", host: stack.host(store))).text
+        #expect(!html.contains("<script"))
+        #expect(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"))
+        #expect(html.contains("<html lang=\"en\">"))
+    }
+}
