@@ -37,11 +37,11 @@ extension Connection {
     public func pollNotifications() throws(PostgresError) -> [PostgresNotification] {
         guard let handle else { throw .misuse("connection is closed") }
         if isStreaming { throw .misuse("a stream is still reading on this connection") }
-        if PQstatus(handle) != CONNECTION_OK {
+        if needsReset {
             if transactionDepth > 0 { throw connectionLost(handle) }
             try reset()
         }
-        guard PQconsumeInput(handle) == 1 else { throw connectionLost(handle) }
+        guard readPendingInput(handle) else { throw connectionLost(handle) }
         var out: [PostgresNotification] = []
         while let n = PQnotifies(handle) {
             out.append(PostgresNotification(channel: String(cString: n.pointee.relname),

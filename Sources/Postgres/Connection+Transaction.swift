@@ -5,6 +5,7 @@ extension Connection {
     /// is rethrown). Nested calls use savepoints, so an inner failure rolls back only the inner
     /// part if the outer body catches it. If a statement inside failed but `body` swallowed the
     /// error, COMMIT would silently roll back; this throws `.transactionRolledBack` instead.
+    @discardableResult
     public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
         let depth = transactionDepth
         let savepoint = "sf_savepoint_\(depth)"

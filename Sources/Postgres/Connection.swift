@@ -28,22 +28,45 @@ public final class Connection {
     var listenedChannels: [String] = []
     /// How many times the connection was re-established after it was first opened.
     public private(set) var resetCount = 0
+    /// Set by the notice receiver when the server announced it is closing this session (a FATAL
+    /// message arriving while idle, e.g. from `pg_terminate_backend`). Heap-allocated because
+    /// libpq's C callback writes it.
+    private let serverClosing = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     /// Connects with a `postgresql://` URL or a `key=value` conninfo string.
     /// The client encoding is always UTF8.
     public init(url: String) throws(PostgresError) {
+        // Every stored property is initialized at this point, so a throw below still runs deinit.
+        serverClosing.initialize(to: 0)
         handle = try Connection.connect(keywords: ["dbname", "client_encoding"], values: [url, "UTF8"])
+        installNoticeReceiver()
     }
 
     /// Connects with libpq keywords (`host`, `port`, `dbname`, `user`, `password`, `sslmode`...).
     public init(parameters: [String: String]) throws(PostgresError) {
         let sorted = parameters.sorted { $0.key < $1.key }.filter { $0.key != "client_encoding" }
+        serverClosing.initialize(to: 0)
         handle = try Connection.connect(keywords: sorted.map(\.key) + ["client_encoding"],
                                         values: sorted.map(\.value) + ["UTF8"])
+        installNoticeReceiver()
     }
 
     deinit {
         if let handle { PQfinish(handle) }
+        serverClosing.deallocate()
+    }
+
+    /// Notices (`NOTICE: ... skipping`) are dropped: libpq would print them to stderr, which is a
+    /// worker's log. A FATAL one, which arrives when the server ends an idle session, is noted so
+    /// the next statement reconnects first instead of failing.
+    private func installNoticeReceiver() {
+        guard let handle else { return }
+        PQsetNoticeReceiver(handle, { arg, result in
+            guard let arg, let result, let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))) else { return }
+            if strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0 {
+                arg.assumingMemoryBound(to: Int32.self).pointee = 1
+            }
+        }, UnsafeMutableRawPointer(serverClosing))
     }
 
     private static func connect(keywords: [String], values: [String]) throws(PostgresError) -> OpaquePointer {
@@ -58,9 +81,6 @@ public final class Connection {
             throw PostgresError(kind: auth ? .authenticationFailed : .connection,
                                 context: "could not connect", unsafeServerMessage: message)
         }
-        // libpq prints notices (`NOTICE: ... skipping`) to stderr by default; a worker's stderr
-        // is its log, so drop them.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         return handle
     }
 
@@ -73,7 +93,7 @@ public final class Connection {
     /// True while libpq reports the connection as good. A dead peer is only noticed on use.
     public var isConnected: Bool {
         guard let handle else { return false }
-        return PQstatus(handle) == CONNECTION_OK
+        return PQstatus(handle) == CONNECTION_OK && serverClosing.pointee == 0
     }
 
     /// The socket, for `poll(2)` on notifications; -1 when closed.
@@ -103,7 +123,7 @@ public final class Connection {
             throw PostgresError(kind: .connection, context: "could not reconnect",
                                 unsafeServerMessage: String(cString: PQerrorMessage(handle)))
         }
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        serverClosing.pointee = 0
         transactionDepth = 0
         resetCount += 1
         for channel in listenedChannels {
@@ -154,11 +174,32 @@ public final class Connection {
             return handle
         }
         if PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE {
-            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { try reset() }
+            if !readPendingInput(handle) { try reset() }
         } else if PQstatus(handle) != CONNECTION_OK {
             try reset()
         }
         return handle
+    }
+
+    /// True when the connection is broken or the server said it is closing it.
+    var needsReset: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) != CONNECTION_OK || serverClosing.pointee != 0
+    }
+
+    /// Reads whatever the server sent while the connection sat idle — notifications, or the
+    /// `FATAL` message and end-of-file of a backend that was terminated — without blocking.
+    /// One `poll(2)` when nothing came, which is the common case. False when the connection broke.
+    func readPendingInput(_ handle: OpaquePointer) -> Bool {
+        var fd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        var rounds = 0
+        // The FATAL message and the end-of-file can take two reads; a busy channel can take a few more.
+        while rounds < 16, poll(&fd, 1, 0) > 0 {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return false }
+            _ = PQisBusy(handle)   // parses what was read, so a FATAL notice reaches the receiver
+            rounds += 1
+        }
+        return PQstatus(handle) == CONNECTION_OK && serverClosing.pointee == 0
     }
 
     func connectionLost(_ handle: OpaquePointer) -> PostgresError {

@@ -68,6 +68,14 @@ public struct Query: ExpressibleByStringInterpolation, Sendable, CustomStringCon
             sql += String(binds.count)
         }
 
+        /// An optional parameter: NULL when nil. (Its own overload so the compiler does not warn
+        /// about interpolating an Optional.)
+        public mutating func appendInterpolation<T: PostgresEncodable>(_ value: T?) {
+            binds.append(value?.postgresBind ?? .null)
+            sql += "$"
+            sql += String(binds.count)
+        }
+
         /// Another query, its placeholders renumbered and its binds kept.
         public mutating func appendInterpolation(_ fragment: Query) {
             sql += Query.renumbered(fragment.sql, by: binds.count)

@@ -1,0 +1,68 @@
+import Postgres
+import Testing
+
+@Suite struct TransactionTests {
+    struct Abort: Error {}
+
+    private func count(_ db: Connection) throws -> Int {
+        try #require(try db.queryFirst("SELECT count(*) AS n FROM ledger")).decode("n", as: Int.self)
+    }
+
+    @Test func commitsWhenTheBodyReturns() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        try db.execute("CREATE TEMP TABLE ledger (note text)")
+        let value = try db.transaction { tx in
+            try tx.execute("INSERT INTO ledger VALUES (\("kept"))")
+            return 42
+        }
+        #expect(value == 42)
+        #expect(try count(db) == 1)
+        #expect(!db.isInTransaction)
+    }
+
+    @Test func rollsBackWhenTheBodyThrows() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        try db.execute("CREATE TEMP TABLE ledger (note text)")
+        #expect(throws: Abort.self) {
+            try db.transaction { tx in
+                try tx.execute("INSERT INTO ledger VALUES (\("gone"))")
+                throw Abort()
+            }
+        }
+        #expect(try count(db) == 0)
+        #expect(!db.isInTransaction)
+        // The connection carries on normally.
+        try db.transaction { tx in try tx.execute("INSERT INTO ledger VALUES (\("after"))") }
+        #expect(try count(db) == 1)
+    }
+
+    @Test func nestedTransactionRollsBackOnlyItsSavepoint() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        try db.execute("CREATE TEMP TABLE ledger (note text)")
+        try db.transaction { tx in
+            try tx.execute("INSERT INTO ledger VALUES (\("outer"))")
+            do {
+                try tx.transaction { inner in
+                    try inner.execute("INSERT INTO ledger VALUES (\("inner"))")
+                    throw Abort()
+                }
+            } catch is Abort {}
+            try tx.execute("INSERT INTO ledger VALUES (\("outer again"))")
+        }
+        let notes = try db.query("SELECT note FROM ledger ORDER BY note").map { try $0.decode("note", as: String.self) }
+        #expect(notes == ["outer", "outer again"])
+    }
+
+    @Test func aSwallowedStatementErrorIsNotReportedAsCommitted() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        try db.execute("CREATE TEMP TABLE ledger (note text NOT NULL)")
+        #expect {
+            try db.transaction { tx in
+                try tx.execute("INSERT INTO ledger VALUES (\("first"))")
+                _ = try? tx.execute("INSERT INTO ledger VALUES (NULL)")   // fails; caller ignores it
+            }
+        } throws: { ($0 as? PostgresError)?.kind == .transactionRolledBack }
+        #expect(try count(db) == 0)
+        #expect(!db.isInTransaction)
+    }
+}
