@@ -47,6 +47,10 @@ struct Parser {
             case .tag:
                 if terminators.contains(t.name) { return (nodes, t) }
                 guard let tag = environment.tags[String(t.name)] else {
+                    if t.name.hasPrefix("end") || ["else", "elsif", "when"].contains(t.name) {
+                        let expected = terminators.first(where: { $0.hasPrefix("end") }).map { ", expected '\($0)'" } ?? ""
+                        throw error("unexpected tag '\(t.name)'\(expected)", at: t.offset)
+                    }
                     throw error("unknown tag '\(t.name)'", at: t.offset)
                 }
                 nodes.append(try tag(&self, t))

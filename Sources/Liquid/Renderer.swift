@@ -74,8 +74,6 @@ final class RenderContext {
     let budget: RenderBudget
     /// The data given to the render.
     let globals: [String: Value]
-    /// Variables of the templates that rendered this one (`render` sees its caller's assigns).
-    var inherited: [[String: Value]] = []
     var assigns: [String: Value] = [:]
     var counters: [String: Int] = [:]
     /// Block-local variables: loop variables, `include`/`render` arguments.
@@ -212,8 +210,7 @@ final class RenderContext {
 
     // MARK: - variables
 
-    /// A variable by name, searching loop scopes, assigns, counters, the caller's variables and
-    /// finally the render's data.
+    /// A variable by name, searching loop scopes, assigns, counters and finally the render's data.
     @inline(__always) func resolve(_ name: String) -> Value? {
         var i = scopes.count - 1
         while i >= 0 {
@@ -222,7 +219,6 @@ final class RenderContext {
         }
         if let v = assigns[name] { return v }
         if !counters.isEmpty, let n = counters[name] { return .int(n) }
-        for scope in inherited { if let v = scope[name] { return v } }
         return globals[name]
     }
 
@@ -320,6 +316,7 @@ final class RenderContext {
             let eq: Bool
             switch (l, r) {
             case (.blank, .blank), (.empty, .empty): eq = true
+            case (.blank, .empty), (.empty, .blank): eq = false
             case (_, .blank): eq = try evaluate(l).isBlankValue
             case (.blank, _): eq = try evaluate(r).isBlankValue
             case (_, .empty): eq = try evaluate(l).isEmptyValue
@@ -327,6 +324,10 @@ final class RenderContext {
             default: eq = Value.liquidEqual(try evaluate(l), try evaluate(r))
             }
             return op == .equal ? eq : !eq
+        }
+        switch (l, r) {
+        case (.blank, _), (.empty, _), (_, .blank), (_, .empty): return false
+        default: break
         }
         let a = try evaluate(l), b = try evaluate(r)
         if op == .contains { return Self.contains(a, b) }
@@ -349,7 +350,10 @@ final class RenderContext {
             let needle = b.stringValue
             return ByteSearch.contains(s, needle)
         case .array(let items):
-            return items.contains { Value.liquidEqual($0, b) }
+            switch b {
+            case .nil, .bool(false): return false
+            default: return items.contains { Value.liquidEqual($0, b) }
+            }
         case .dictionary(let d):
             guard b.isString else { return false }
             return d[b.stringValue] != nil

@@ -82,9 +82,14 @@ enum FilterSupport {
                 let chars = Array(s)
                 let j = i < 0 ? chars.count + i : i
                 return .value(j >= 0 && j < chars.count ? .string(String(chars[j])) : .nil)
+            case .nil: return .noMethod
             default: throw fail("cannot read property \(prop.outputString) of a string")
             }
         case .nil, .bool: return .noMethod
+        case .int(let i):
+            // Ruby's Integer#[]: the bit at that position.
+            if case .int(let bit) = prop { return .value(.int(bit >= 0 && bit < 64 ? (i >> bit) & 1 : (i < 0 ? 1 : 0))) }
+            throw fail("cannot read property '\(prop.outputString)' of \(item.typeName)")
         default:
             throw fail("cannot read property '\(prop.outputString)' of \(item.typeName)")
         }

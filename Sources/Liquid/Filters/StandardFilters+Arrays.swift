@@ -149,7 +149,12 @@ extension Environment {
             if let property, !property.isNil {
                 if case .value(let v) = try FilterSupport.property(item, property) { key = v } else { key = .nil }
             }
-            if natural, key.isString { key = .string(key.stringValue.lowercased()) }
+            if natural, !key.isNil {
+                switch key {
+                case .dictionary, .array: key = .string(key.inspect.lowercased())
+                default: key = .string(key.outputString.lowercased())
+                }
+            }
             keyed.append((key, item))
         }
         var failure: LiquidError?
@@ -160,7 +165,7 @@ extension Environment {
                 return kb.isNil
             }
             guard let c = Value.liquidCompare(ka, kb) else {
-                if natural { return ka.outputString < kb.outputString }
+                if natural { return ka.inspect.lowercased() < kb.inspect.lowercased() }
                 failure = FilterSupport.fail("cannot sort \(ka.typeName) with \(kb.typeName)")
                 return false
             }

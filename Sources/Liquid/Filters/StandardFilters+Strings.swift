@@ -59,7 +59,7 @@ extension Environment {
         "replace_first": FilterDefinition(1, 2) { input, args, _, _ in
             .string(replaceFirst(input.stringValue, args[0].stringValue, args.count > 1 ? args[1].stringValue : ""))
         },
-        "replace_last": FilterDefinition(1, 2) { input, args, _, _ in
+        "replace_last": FilterDefinition(2, 2) { input, args, _, _ in
             .string(replaceLast(input.stringValue, args[0].stringValue, args.count > 1 ? args[1].stringValue : ""))
         },
         "truncate": FilterDefinition(0, 2) { input, args, _, _ in

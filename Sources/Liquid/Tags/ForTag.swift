@@ -92,23 +92,38 @@ extension RenderContext {
     func loopItems(_ f: ForLoop) throws -> [Value] {
         let collection = try evaluate(f.collection)
         var items: [Value]
-        if case .string(let s) = collection { items = s.isEmpty ? [] : [collection] } else { items = collection.iterationElements }
+        switch collection {
+        case .string(let s): items = s.isEmpty ? [] : [collection]
+        case .array, .dictionary: items = collection.iterationElements
+        default: items = []
+        }
         var start = 0
         if f.offsetContinue {
             start = forOffsets[f.name] ?? 0
         } else if let o = f.offset {
-            start = max(0, toInteger(try evaluate(o)))
+            start = max(0, try loopParameter(try evaluate(o), "offset") ?? 0)
         }
         var end = items.count
         if let l = f.limit {
-            let lv = try evaluate(l)
-            if !lv.isNil { end = min(items.count, start + max(0, toInteger(lv))) }
+            if let limit = try loopParameter(try evaluate(l), "limit") { end = min(items.count, start + max(0, limit)) }
         }
         forOffsets[f.name] = end
         if start >= end { return [] }
         if start > 0 || end < items.count { items = Array(items[start..<end]) }
         if f.reversed { items.reverse() }
         return items
+    }
+
+    func loopParameter(_ v: Value, _ name: String) throws -> Int? {
+        switch v {
+        case .nil: return nil
+        case .int(let i): return i
+        case .double(let d) where d.isFinite && abs(d) < 9e18: return Int(d)
+        case .string(let s), .safe(let s):
+            if let i = Int(s.trimmingSpaces) { return i }
+        default: break
+        }
+        throw error("loop \(name) must be an integer, got \(v.outputString)")
     }
 
     func renderFor(_ f: ForLoop) throws -> Flow {

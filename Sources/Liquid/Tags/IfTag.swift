@@ -28,8 +28,10 @@ enum IfTag {
                 continue
             }
             if closing.name == "else" {
-                let (body, _) = try p.parseBlock(t, until: [end])
+                var (body, next) = try p.parseBlock(t, until: [end, "else", "elsif"])
                 elseBody = body
+                // Ruby Liquid ignores blocks after the first `else`.
+                while next.name != end { (_, next) = try p.parseBlock(t, until: [end, "else", "elsif"]) }
             }
             break
         }

@@ -87,24 +87,23 @@ extension RenderContext {
             }
             return try renderTemplate(partial)
         case .render:
+            // Arguments are the partial's own variables: its assigns may overwrite them.
             let child = RenderContext(environment: environment, options: options, globals: globals, budget: budget, template: partial)
-            child.inherited = inherited
-            child.inherited.insert(assigns, at: 0)
             child.partialDepth = partialDepth + 1
+            child.assigns = scope
             swap(&child.out, &out)
             defer { swap(&child.out, &out) }
             if let items {
                 let drop = ForloopDrop(name: alias, length: items.count, parent: nil)
-                scope["forloop"] = .drop(drop)
-                child.scopes = [scope]
                 for (i, item) in items.enumerated() {
                     try budget.countIteration()
                     drop.index0 = i
-                    child.scopes[0][alias] = item
+                    child.assigns = scope
+                    child.assigns[alias] = item
+                    child.assigns["forloop"] = .drop(drop)
                     _ = try child.render(partial.nodes)
                 }
             } else {
-                child.scopes = [scope]
                 _ = try child.render(partial.nodes)
             }
             return .normal
