@@ -233,13 +233,51 @@ struct TenantSchemaCatalogTests {
         }
     }
 
+    @Test func collectionPageListsActiveProductsInTheMerchantsOrder() throws {
+        try TenantScratchDatabase.with { db in
+            try SampleCatalog.insert(into: db, count: 20)
+            try db.execute("UPDATE products SET status = 'draft' WHERE handle = 'soy-candle'")
+            let featured = try #require(try Catalog.collection(handle: SampleCatalog.featuredCollectionHandle, on: db))
+            #expect(featured.title == "Featured")
+            #expect(featured.defaultSort == .manual)
+            #expect(featured.productCount == 7)
+
+            var handles: [String] = []
+            var cursor: CatalogCursor? = nil
+            repeat {
+                let page = try Catalog.collectionProducts(featured.id, on: db, limit: 3, after: cursor)
+                handles += page.products.map(\.handle)
+                cursor = page.next.flatMap { CatalogCursor(token: $0.token) }
+            } while cursor != nil
+            #expect(handles == ["linen-shirt", "stoneware-mug", "trail-runner", "canvas-backpack",
+                                "dot-grid-notebook", "merino-beanie", "pour-over-coffee-set"])
+
+            // The shopper's order overrides the merchant's.
+            let cheapest = try Catalog.collectionProducts(featured.id, on: db, limit: 2, sort: .priceAscending)
+            #expect(cheapest.products.map(\.handle) == ["dot-grid-notebook", "stoneware-mug"])
+
+            let gifts = try #require(try Catalog.collection(handle: "gifts", on: db))
+            #expect(gifts.defaultSort == .title)
+            let giftTitles = try Catalog.collectionProducts(gifts.id, on: db, limit: 50, sort: gifts.defaultSort)
+                .products.map(\.title)
+            #expect(!giftTitles.isEmpty && giftTitles == giftTitles.sorted())
+
+            try db.execute("UPDATE collections SET published = false WHERE handle = 'gifts'")
+            #expect(try Catalog.collection(handle: "gifts", on: db) == nil)
+            #expect(try Catalog.collection(handle: "nope", on: db) == nil)
+        }
+    }
+
     @Test func malformedCursorTokensAreRefused() {
-        for token in ["", "n", "n.1", "x.1.2", "n.abc.1", "n.1.-5", "t.1.***", "t.0.QQ", "p.-1.3", "P.x.3"] {
+        for token in ["", "n", "n.1", "x.1.2", "n.1.abc", "n.-5.1", "t.1.***", "t.0.QQ", "p.3.-1", "P.3.x", "m.0.1"] {
             #expect(CatalogCursor(token: token) == nil, "\(token)")
         }
-        #expect(CatalogCursor(token: "n.1764000000000000.42")?.id == 42)
+        #expect(CatalogCursor(token: "n.42.1764000000000000")?.id == 42)
         #expect(CatalogCursor(token: "t.7.QXByb24")?.sort == .title)
-        #expect(CatalogCursor(token: "P.1500.9")?.sort == .priceDescending)
+        #expect(CatalogCursor(token: "P.9.1500")?.sort == .priceDescending)
+        for sort in ProductSort.allCases {
+            #expect(ProductSort(sortBy: sort.sortBy) == sort)
+        }
     }
 
     func isValidGTIN13(_ code: String) -> Bool {

@@ -9,57 +9,90 @@ public enum Catalog {
     /// The largest page a caller may ask for.
     public static let maximumPageSize = 250
 
-    /// Active products (never drafts or archived ones), newest first, by title or by price,
-    /// `limit` at a time. Pass the previous page's `next` as `after` to continue; its sort wins over `sort`.
+    /// Active products (never drafts or archived ones), `limit` at a time. Pass the previous
+    /// page's `next` as `after` to continue; the cursor's sort wins over `sort`.
     public static func activeProducts(
         on db: Connection, limit: Int = 24, after: CatalogCursor? = nil, sort: ProductSort = .newest
     ) throws -> ProductPage {
-        let sort = after?.sort ?? sort
+        try page(on: db, collectionId: nil, limit: limit, after: after, sort: sort == .manual ? .newest : sort)
+    }
+
+    /// The active products of a collection, in `sort` order (`.manual`: the merchant's order).
+    public static func collectionProducts(
+        _ collectionId: Int64, on db: Connection, limit: Int = 24, after: CatalogCursor? = nil,
+        sort: ProductSort = .manual
+    ) throws -> ProductPage {
+        try page(on: db, collectionId: collectionId, limit: limit, after: after, sort: sort)
+    }
+
+    static func page(on db: Connection, collectionId: Int64?, limit: Int, after: CatalogCursor?,
+                     sort requested: ProductSort) throws -> ProductPage {
+        let sort = after?.sort ?? requested
         let pageSize = min(max(limit, 1), maximumPageSize)
 
+        var from: Query = "products p"
         var filter: Query = "p.status = 'active'"
+        if let collectionId {
+            from = "collection_products cp JOIN products p ON p.id = cp.product_id"
+            filter = "cp.collection_id = \(collectionId) AND " + filter
+        }
         let order: Query
         switch sort {
         case .newest:
-            if let after {
-                filter = filter + " AND (p.created_at, p.id) < (\(after.createdAt), \(after.id))"
-            }
+            if let after { filter = filter + " AND (p.created_at, p.id) < (\(after.date), \(after.id))" }
             order = "p.created_at DESC, p.id DESC"
+        case .oldest:
+            if let after { filter = filter + " AND (p.created_at, p.id) > (\(after.date), \(after.id))" }
+            order = "p.created_at, p.id"
         case .title:
-            if let after {
-                filter = filter + " AND (p.title, p.id) > (\(after.title), \(after.id))"
-            }
+            if let after { filter = filter + " AND (p.title, p.id) > (\(after.text), \(after.id))" }
             order = "p.title, p.id"
+        case .titleDescending:
+            if let after { filter = filter + " AND (p.title, p.id) < (\(after.text), \(after.id))" }
+            order = "p.title DESC, p.id DESC"
         case .priceAscending:
             // A product without variants has no price to sort by, so price lists leave it out.
             filter = filter + " AND p.price_min_minor IS NOT NULL"
-            if let after {
-                filter = filter + " AND (p.price_min_minor, p.id) > (\(after.priceMinor), \(after.id))"
-            }
+            if let after { filter = filter + " AND (p.price_min_minor, p.id) > (\(after.integer), \(after.id))" }
             order = "p.price_min_minor, p.id"
         case .priceDescending:
             filter = filter + " AND p.price_min_minor IS NOT NULL"
-            if let after {
-                filter = filter + " AND (p.price_min_minor, p.id) < (\(after.priceMinor), \(after.id))"
-            }
+            if let after { filter = filter + " AND (p.price_min_minor, p.id) < (\(after.integer), \(after.id))" }
             order = "p.price_min_minor DESC, p.id DESC"
+        case .manual:
+            guard collectionId != nil else {
+                return try page(on: db, collectionId: nil, limit: limit, after: nil, sort: .newest)
+            }
+            if let after { filter = filter + " AND (cp.position, p.id) > (\(after.integer), \(after.id))" }
+            order = "cp.position, p.id"
         }
+        let position: Query = collectionId == nil ? "NULL::int" : "cp.position"
 
         // One more row than asked tells whether there is a next page.
-        let rows = try db.query(summarySelect + " WHERE \(filter) ORDER BY \(order) LIMIT \(pageSize + 1)")
+        let rows = try db.query("""
+            SELECT \(summaryColumns), \(position) AS list_position
+            FROM \(from) \(summaryJoins)
+            WHERE \(filter) ORDER BY \(order) LIMIT \(pageSize + 1)
+            """)
         let products = try rows.prefix(pageSize).map(ProductSummary.init(row:))
-        let next = rows.count > pageSize ? products.last.map { CatalogCursor(after: $0, sort: sort) } : nil
+        var next: CatalogCursor? = nil
+        if rows.count > pageSize, let last = products.last {
+            let position = try rows[pageSize - 1].decode("list_position", as: Int64?.self)
+            next = CatalogCursor(after: last, sort: sort, position: position)
+        }
         return ProductPage(products: products, next: next)
     }
 
-    /// The columns `ProductSummary(row:)` reads, over `products p`; append WHERE/ORDER/LIMIT.
-    static let summarySelect: Query = """
-        SELECT p.id, p.handle, p.title, p.vendor, p.product_type, p.tags, p.created_at,
-               p.price_min_minor, p.price_max_minor, p.available,
-               v.id AS variant_id, v.price_minor, v.compare_at_minor,
-               i.storage_key AS image_key, i.alt AS image_alt,
-               i.width AS image_width, i.height AS image_height
-        FROM products p
+    /// The columns `ProductSummary(row:)` reads, over `products p` joined with `summaryJoins`.
+    static let summaryColumns: Query = """
+        p.id, p.handle, p.title, p.vendor, p.product_type, p.tags, p.created_at,
+        p.price_min_minor, p.price_max_minor, p.available,
+        v.id AS variant_id, v.price_minor, v.compare_at_minor,
+        i.storage_key AS image_key, i.alt AS image_alt, i.width AS image_width, i.height AS image_height
+        """
+
+    /// The first variant and the first image of each product `p`.
+    static let summaryJoins: Query = """
         LEFT JOIN LATERAL (
             SELECT id, price_minor, compare_at_minor FROM variants
             WHERE product_id = p.id ORDER BY position LIMIT 1

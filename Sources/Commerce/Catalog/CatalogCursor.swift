@@ -1,67 +1,101 @@
 import Foundation
 
-/// Where a keyset-paginated product list continues: the sort key and id of the last product
-/// shown. `token` is URL-safe and opaque to shoppers; `init?(token:)` refuses anything malformed,
-/// so a tampered `?after=` gives the first page's caller a nil to turn into a 400 or a restart.
+/// Where a keyset-paginated product list continues: the sort, and the sort key and id of the last
+/// product shown. `token` is URL-safe and opaque to shoppers; `init?(token:)` refuses anything
+/// malformed, so a tampered `?after=` can be answered with a 400 or the first page.
 public struct CatalogCursor: Sendable, Hashable {
     public let sort: ProductSort
     public let id: Int64
-    /// `created_at` in whole microseconds since 1970 (PostgreSQL's precision), for `.newest`.
-    let createdMicros: Int64
-    /// The title, for `.title`.
-    let title: String
-    /// The lowest variant price, for the price sorts.
-    let priceMinor: Int64
+    let key: Key
 
-    init(after product: ProductSummary, sort: ProductSort) {
-        self.sort = sort
-        self.id = product.id
-        self.createdMicros = Int64((product.createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-        self.title = sort == .title ? product.title : ""
-        self.priceMinor = product.minPriceMinor ?? 0
+    /// The last row's value of the column the list is sorted on.
+    enum Key: Sendable, Hashable {
+        /// `created_at` in whole microseconds since 1970 (PostgreSQL's precision).
+        case time(micros: Int64)
+        case text(String)
+        case integer(Int64)
     }
 
-    var createdAt: Date { Date(timeIntervalSince1970: Double(createdMicros) / 1_000_000) }
+    init(sort: ProductSort, id: Int64, key: Key) {
+        self.sort = sort
+        self.id = id
+        self.key = key
+    }
 
-    /// `n.<micros>.<id>`, `t.<id>.<base64url title>`, `p.<price>.<id>` or `P.<price>.<id>`.
-    public var token: String {
+    /// The cursor after `product` in a list sorted by `sort`; `position` is its place in the
+    /// collection, for `.manual`.
+    init(after product: ProductSummary, sort: ProductSort, position: Int64?) {
+        let key: Key
         switch sort {
-        case .newest: return "n.\(createdMicros).\(id)"
-        case .title: return "t.\(id)." + Base64URL.encode(Array(title.utf8))
-        case .priceAscending: return "p.\(priceMinor).\(id)"
-        case .priceDescending: return "P.\(priceMinor).\(id)"
+        case .newest, .oldest:
+            key = .time(micros: Int64((product.createdAt.timeIntervalSince1970 * 1_000_000).rounded()))
+        case .title, .titleDescending:
+            key = .text(product.title)
+        case .priceAscending, .priceDescending:
+            key = .integer(product.minPriceMinor ?? 0)
+        case .manual:
+            key = .integer(position ?? 0)
         }
+        self.init(sort: sort, id: product.id, key: key)
+    }
+
+    var date: Date {
+        guard case .time(let micros) = key else { return Date(timeIntervalSince1970: 0) }
+        return Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+    }
+
+    var text: String {
+        guard case .text(let text) = key else { return "" }
+        return text
+    }
+
+    var integer: Int64 {
+        guard case .integer(let value) = key else { return 0 }
+        return value
+    }
+
+    /// `<sort code>.<id>.<key>`: the key is decimal, or base64url for titles.
+    public var token: String {
+        let payload: String
+        switch key {
+        case .time(let micros): payload = String(micros)
+        case .integer(let value): payload = String(value)
+        case .text(let text): payload = Base64URL.encode(Array(text.utf8))
+        }
+        return "\(CatalogCursor.code(sort)).\(id).\(payload)"
     }
 
     public init?(token: String) {
         let parts = token.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        switch parts[0] {
-        case "n":
-            guard let micros = Int64(parts[1]), let id = Int64(parts[2]), id > 0 else { return nil }
-            self.sort = .newest
-            self.id = id
-            self.createdMicros = micros
-            self.title = ""
-            self.priceMinor = 0
-        case "t":
-            guard let id = Int64(parts[1]), id > 0, let bytes = Base64URL.decode(String(parts[2])),
-                  let title = String(validating: bytes, as: UTF8.self) else { return nil }
-            self.sort = .title
-            self.id = id
-            self.createdMicros = 0
-            self.title = title
-            self.priceMinor = 0
-        case "p", "P":
-            guard let price = Int64(parts[1]), price >= 0, let id = Int64(parts[2]), id > 0 else { return nil }
-            self.sort = parts[0] == "p" ? .priceAscending : .priceDescending
-            self.id = id
-            self.createdMicros = 0
-            self.title = ""
-            self.priceMinor = price
-        default:
-            return nil
+        guard parts.count == 3, let sort = CatalogCursor.sort(code: parts[0]),
+              let id = Int64(parts[1]), id > 0 else { return nil }
+        let key: Key
+        switch sort {
+        case .newest, .oldest:
+            guard let micros = Int64(parts[2]) else { return nil }
+            key = .time(micros: micros)
+        case .title, .titleDescending:
+            guard let bytes = Base64URL.decode(String(parts[2])),
+                  let text = String(validating: bytes, as: UTF8.self) else { return nil }
+            key = .text(text)
+        case .priceAscending, .priceDescending, .manual:
+            guard let value = Int64(parts[2]), value >= 0 else { return nil }
+            key = .integer(value)
         }
+        self.init(sort: sort, id: id, key: key)
+    }
+
+    private static let codes: [(ProductSort, Substring)] = [
+        (.newest, "n"), (.oldest, "o"), (.title, "t"), (.titleDescending, "T"),
+        (.priceAscending, "p"), (.priceDescending, "P"), (.manual, "m"),
+    ]
+
+    private static func code(_ sort: ProductSort) -> Substring {
+        codes.first { $0.0 == sort }!.1
+    }
+
+    private static func sort(code: Substring) -> ProductSort? {
+        codes.first { $0.1 == code }?.0
     }
 }
 

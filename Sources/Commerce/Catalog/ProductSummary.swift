@@ -70,10 +70,55 @@ public struct ProductPage: Sendable, Hashable {
 public enum ProductSort: String, Sendable, Hashable, CaseIterable {
     /// Newest first (`created_at` descending).
     case newest
+    case oldest
     /// Alphabetical by title.
     case title
+    case titleDescending
     /// Cheapest first, by the lowest variant price (products without variants are left out).
     case priceAscending
     /// Dearest first, by the lowest variant price (products without variants are left out).
     case priceDescending
+    /// The merchant's order within a collection; outside a collection, the same as `.newest`.
+    case manual
+
+    /// Shopify's `sort_by` values, as themes put them in URLs (`?sort_by=price-ascending`).
+    /// `best-selling` has no sales ranking yet and falls back to the merchant's order.
+    public init?(sortBy: String) {
+        switch sortBy {
+        case "manual", "best-selling": self = .manual
+        case "created-descending": self = .newest
+        case "created-ascending": self = .oldest
+        case "title-ascending": self = .title
+        case "title-descending": self = .titleDescending
+        case "price-ascending": self = .priceAscending
+        case "price-descending": self = .priceDescending
+        default: return nil
+        }
+    }
+
+    /// The `sort_by` value a theme shows for this order.
+    public var sortBy: String {
+        switch self {
+        case .manual: return "manual"
+        case .newest: return "created-descending"
+        case .oldest: return "created-ascending"
+        case .title: return "title-ascending"
+        case .titleDescending: return "title-descending"
+        case .priceAscending: return "price-ascending"
+        case .priceDescending: return "price-descending"
+        }
+    }
+
+    /// A collection's stored `sort_order` (schema values: `title_asc`, `price_desc`, ...).
+    init(collectionSortOrder: String) {
+        switch collectionSortOrder {
+        case "created_desc": self = .newest
+        case "created_asc": self = .oldest
+        case "title_asc": self = .title
+        case "title_desc": self = .titleDescending
+        case "price_asc": self = .priceAscending
+        case "price_desc": self = .priceDescending
+        default: self = .manual
+        }
+    }
 }
