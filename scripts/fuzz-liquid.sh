@@ -15,7 +15,7 @@ mkdir -p "$build/corpus" Fuzz/crashes
 mapfile -t sources < <(find Sources/Liquid -name '*.swift' | sort)
 if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" Fuzz/LiquidFuzz/main.swift -newer "$binary" | head -1)" ]; then
   echo "== building $binary (swiftc -sanitize=fuzzer,address)" >&2
-  swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name LiquidFuzz \
+  swiftc -O -g -suppress-warnings -sanitize=fuzzer,address -parse-as-library -module-name LiquidFuzz \
     "${sources[@]}" Fuzz/LiquidFuzz/main.swift -o "$binary"
 fi
 
