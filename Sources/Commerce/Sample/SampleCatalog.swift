@@ -13,6 +13,9 @@ public enum SampleCatalog {
     /// the home page's collection).
     public static let featuredCollectionHandle = "frontpage"
 
+    /// Products written per round of statements.
+    static let batchSize = 500
+
     /// Inserts `count` active products, plus a featured collection of the first eight and an
     /// automatic "Gifts" collection, in one transaction. Returns how many products were new.
     @discardableResult
@@ -20,9 +23,11 @@ public enum SampleCatalog {
         precondition(count >= 0, "count must not be negative")
         return try db.transaction { db in
             var inserted = 0
-            for ordinal in 0..<count {
-                let row = try db.queryFirst(insertStatement(for: product(ordinal)))
-                inserted += try row?.decode("inserted", as: Int.self) ?? 0
+            var start = 0
+            while start < count {
+                let end = min(start + batchSize, count)
+                inserted += try insertBatch((start..<end).map(product), into: db)
+                start = end
             }
             try insertCollections(into: db, featured: (0..<min(count, 8)).map { product($0).handle })
             return inserted
@@ -97,61 +102,6 @@ public enum SampleCatalog {
             variants: variants,
             imageKey: imagePathPrefix + archetype.image,
             imageAlt: colour.map { "\(archetype.title) in \($0.lowercased())" } ?? archetype.title)
-    }
-
-    /// One statement per product: the product, its image, option and values, variants linked to
-    /// their values and image, and an inventory movement for the opening stock. Nothing is
-    /// inserted when the handle is taken, so a second run skips what is already there.
-    static func insertStatement(for p: Product) -> Query {
-        let a = p.archetype
-        let optionName = a.option?.name
-        let optionValues = a.option?.values ?? []
-        return """
-            WITH p AS (
-                INSERT INTO products (handle, title, description_html, vendor, product_type, tags,
-                                      status, seo_description, created_at, updated_at)
-                VALUES (\(p.handle), \(p.title), \(p.descriptionHTML), \(a.vendor), \(a.productType),
-                        \(p.tags), 'active', \(p.seoDescription),
-                        now() - make_interval(mins => \(p.ageMinutes)), now() - make_interval(mins => \(p.ageMinutes)))
-                ON CONFLICT (handle) DO NOTHING
-                RETURNING id
-            ), img AS (
-                INSERT INTO product_images (product_id, position, alt, storage_key, content_type, width, height)
-                SELECT p.id, 1, \(p.imageAlt), \(p.imageKey), 'image/svg+xml', 800, 800 FROM p
-                RETURNING id, product_id
-            ), opt AS (
-                INSERT INTO product_options (product_id, name, position)
-                SELECT p.id, \(optionName.postgresBind)::text, 1 FROM p WHERE \(optionName.postgresBind)::text IS NOT NULL
-                RETURNING id
-            ), val AS (
-                INSERT INTO product_option_values (option_id, value, position)
-                SELECT opt.id, x.value, x.ord
-                FROM opt, unnest(\(optionValues)::text[]) WITH ORDINALITY AS x (value, ord)
-                RETURNING id, option_id, value
-            ), var AS (
-                INSERT INTO variants (product_id, title, sku, barcode, price_minor, compare_at_minor,
-                                      cost_minor, weight_grams, requires_shipping, taxable,
-                                      inventory_tracked, inventory_quantity, inventory_policy,
-                                      position, image_id)
-                SELECT img.product_id, x.title, x.sku, x.barcode, x.price, x.compare_at, x.cost,
-                       \(Int32(a.weightGrams)), \(!a.isDigital), \(!a.isDigital), \(!a.isDigital),
-                       x.quantity, \(a.sellsWhenSoldOut ? "continue" : "deny"), x.ord, img.id
-                FROM img, unnest(\(p.variants.map(\.title))::text[], \(p.variants.map(\.sku))::text[],
-                                 \(p.variants.map(\.barcode))::text[], \(p.variants.map(\.priceMinor))::int8[],
-                                 \(p.variants.map(\.compareAtMinor))::int8[], \(p.variants.map(\.costMinor))::int8[],
-                                 \(p.variants.map { Int64($0.quantity) })::int8[])
-                     WITH ORDINALITY AS x (title, sku, barcode, price, compare_at, cost, quantity, ord)
-                RETURNING id, product_id, title, inventory_quantity
-            ), links AS (
-                INSERT INTO variant_option_values (variant_id, product_id, option_id, option_value_id)
-                SELECT var.id, var.product_id, val.option_id, val.id FROM var JOIN val ON val.value = var.title
-            ), stock AS (
-                INSERT INTO inventory_movements (variant_id, delta, quantity_after, reason, actor)
-                SELECT id, inventory_quantity, inventory_quantity, 'initial', 'sample-data'
-                FROM var WHERE inventory_quantity > 0
-            )
-            SELECT count(*) AS inserted FROM p
-            """
     }
 
     /// The featured collection (manual, in the given order) and "Gifts" (automatic: tag = gift),
