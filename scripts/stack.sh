@@ -451,11 +451,6 @@ stop_nginx() {
 # ---------------------------------------------------------------------------------------------
 # storefleet: migrations, servers, serve, jobs, the demo store
 
-# True when the executable has this subcommand. Used only by the guards marked TEMPORARY below.
-has_subcommand() {
-    "$bin" --help 2>/dev/null | sed -n '/^SUBCOMMANDS:/,$p' | grep -qE "^  +$1( |$)"
-}
-
 # Runs the executable from the checkout (it finds templates/ and migrations/ there) with the
 # settings of stack.env in its environment.
 storefleet() { (cd "$repo" && set -a && . "$data/stack.env" && set +a && exec "$bin" "$@"); }
@@ -463,17 +458,15 @@ storefleet() { (cd "$repo" && set -a && . "$data/stack.env" && set +a && exec "$
 # Test-only routes (a slow request, a crash on demand) for the signal tests; never in `run`.
 test_routes() { if [[ $profile == test ]]; then echo 1; else echo 0; fi; }
 
-# `servers add` must be idempotent from our side: list first, add what is missing.
+# Each server is registered with its own PgBouncer as the tenant endpoint (see the PgBouncer
+# section). `servers add` is idempotent: it updates a server of the same name.
 register_servers() {
-    local known
-    known=$(psql_super 1 storefleet_registry -At -c "SELECT name FROM database_servers" 2>/dev/null || true)
-    local n url port
+    local n port
     for n in 1 2; do
-        grep -qx "server$n" <<<"$known" && continue
         port=$(server_port "$n")
-        url="postgresql://storefleet_admin:$ADMIN_PASSWORD@127.0.0.1:$port/postgres"
-        say "registering database server server$n (127.0.0.1:$port)"
-        storefleet servers add --name "server$n" --admin-url "$url" --host 127.0.0.1 --port "$port" \
+        storefleet servers add --name "server$n" \
+            --admin-url "postgresql://storefleet_admin:$ADMIN_PASSWORD@127.0.0.1:$port/postgres" \
+            --tenant-host "$(bouncer_host "$n")" --tenant-port "$bouncer_port" \
             </dev/null >>"$logs/setup.log" 2>&1 || die "storefleet servers add failed; see $logs/setup.log"
     done
 }
@@ -485,8 +478,7 @@ start_serve() {
     else
         say "starting storefleet serve ($workers workers) on $socket"
         rm -f "$socket"
-        local args=(serve --socket "$socket" --workers "$workers")
-        "$bin" serve --help 2>/dev/null | grep -q -- '--pid-file' && args+=(--pid-file "$pidfile")
+        local args=(serve --socket "$socket" --workers "$workers" --pid-file "$pidfile")
         (cd "$repo" && set -a && . "$data/stack.env" && STOREFLEET_TEST_ROUTES=$(test_routes) && set +a &&
             exec setsid "$bin" "${args[@]}" </dev/null >>"$logs/serve.log" 2>&1 9>&-) &
         echo $! >"$pidfile"
@@ -513,10 +505,11 @@ start_jobs() {
     kill -0 "$(<"$pidfile")" 2>/dev/null || die "storefleet jobs exited; see $logs/jobs.log"
 }
 
+# The demo store, once: provisioning again resumes one that failed half-way.
 ensure_demo_store() {
-    local exists
-    exists=$(psql_super 1 storefleet_registry -At -c "SELECT 1 FROM stores WHERE slug = 'demo'" 2>/dev/null || true)
-    [[ $exists == 1 ]] && return 0
+    local status
+    status=$(psql_super 1 storefleet_registry -At -c "SELECT status FROM stores WHERE slug = 'demo'")
+    [[ $status == active || $status == suspended ]] && return 0
     say "provisioning the demo store"
     storefleet provision --slug demo --name "Demo Store" --sample-data </dev/null >>"$logs/setup.log" 2>&1 ||
         die "storefleet provision failed; see $logs/setup.log"
@@ -526,44 +519,20 @@ start_storefleet() {
     [[ -n $bin ]] || die "STOREFLEET_BIN is not set (the Makefile sets it: make run / make test)"
     [[ -x $bin ]] || die "STOREFLEET_BIN=$bin is not an executable; build first (swift build)"
 
-    # TEMPORARY guard (ops): until the registry engineer's `migrate` lands. Remove with it.
-    if has_subcommand migrate; then
-        say "migrating the registry"
-        storefleet migrate --registry </dev/null >>"$logs/setup.log" 2>&1 ||
-            die "storefleet migrate --registry failed; see $logs/setup.log"
-    else
-        say "NOT YET AVAILABLE: storefleet migrate (skipped)"
-    fi
+    say "migrating the registry, registering the database servers, migrating tenants"
+    storefleet migrate --registry </dev/null >>"$logs/setup.log" 2>&1 ||
+        die "storefleet migrate --registry failed; see $logs/setup.log"
+    register_servers
+    # Brings each server's template database and every existing store to the latest migration.
+    storefleet migrate --tenants all </dev/null >>"$logs/setup.log" 2>&1 ||
+        die "storefleet migrate --tenants all failed; see $logs/setup.log"
 
-    # TEMPORARY guard (ops): until `servers add` lands. Remove with it.
-    if has_subcommand servers; then
-        register_servers
-    else
-        say "NOT YET AVAILABLE: storefleet servers add (skipped)"
-    fi
-
-    # TEMPORARY guard (ops): until the http engineer's `serve` lands. Remove with it.
-    if has_subcommand serve; then
-        start_serve
-    else
-        say "NOT YET AVAILABLE: storefleet serve (skipped; nginx answers 502)"
-    fi
-
-    # TEMPORARY guard (ops): until `jobs` lands. Remove with it.
-    if has_subcommand jobs; then
-        start_jobs
-    else
-        say "NOT YET AVAILABLE: storefleet jobs (skipped)"
-    fi
-
+    start_serve
+    start_jobs
     if [[ $profile == run ]]; then
-        # TEMPORARY guard (ops): until `provision` lands. Remove with it.
-        if has_subcommand provision; then
-            ensure_demo_store
-        else
-            say "NOT YET AVAILABLE: storefleet provision (demo store skipped)"
-        fi
+        ensure_demo_store
     fi
+    pgbouncer_sync
 }
 
 stop_storefleet() {
