@@ -268,6 +268,25 @@ struct TenantSchemaCatalogTests {
         }
     }
 
+    @Test func searchFindsActiveProductsByTitleVendorAndTags() throws {
+        try TenantScratchDatabase.with { db in
+            try SampleCatalog.insert(into: db, count: 20)
+            try db.execute("INSERT INTO products (handle, title, status) VALUES ('linen-draft', 'Linen Draft', 'draft')")
+
+            let linen = try Catalog.searchActiveProducts("Linen", on: db).map(\.handle)
+            #expect(Set(linen) == ["linen-shirt", "sand-linen-shirt"])
+            // The last word matches as a prefix, so results follow typing.
+            #expect(try Catalog.searchActiveProducts("sand lin", on: db).map(\.handle) == ["sand-linen-shirt"])
+            // Vendor and tags are searched too.
+            #expect(try Catalog.searchActiveProducts("northbound", on: db).count == 4)
+            #expect(try Catalog.searchActiveProducts("ceramics", on: db).map(\.handle).contains("stoneware-mug"))
+            // Punctuation and query syntax in the input are just separators.
+            #expect(try Catalog.searchActiveProducts("linen & | ! :* ( shirt", on: db).count == 2)
+            #expect(try Catalog.searchActiveProducts("  ", on: db).isEmpty)
+            #expect(try Catalog.searchActiveProducts("zzzz", on: db).isEmpty)
+        }
+    }
+
     @Test func malformedCursorTokensAreRefused() {
         for token in ["", "n", "n.1", "x.1.2", "n.1.abc", "n.-5.1", "t.1.***", "t.0.QQ", "p.3.-1", "P.3.x", "m.0.1"] {
             #expect(CatalogCursor(token: token) == nil, "\(token)")
