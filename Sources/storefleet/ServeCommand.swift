@@ -61,10 +61,13 @@ struct ServeCommand: ParsableCommand {
         do {
             let master = try PreforkMaster(config)
             let metrics = master.metrics
-            let testRoutes = ServeCommand.environment("STOREFLEET_TEST_ROUTES") == "1"
+            let testRoutes = ServeCommand.environment("STOREFLEET_TEST_ROUTES")
             try master.run {
-                let app = try makeAppHandler(metrics: metrics)
-                return testRoutes ? TestRoutes.wrapping(app, metrics: metrics) : app
+                switch testRoutes {
+                case "1": return TestRoutes.wrapping(try makeAppHandler(metrics: metrics), metrics: metrics)
+                case "standalone": return TestRoutes.wrapping(TestRoutes.healthzOnly, metrics: metrics)
+                default: return try makeAppHandler(metrics: metrics)
+                }
             }
         } catch {
             StandardError.write("storefleet serve: \(error)\n")
@@ -80,9 +83,15 @@ struct ServeCommand: ParsableCommand {
 }
 
 /// Routes under `/__test/` that the process-model tests drive, enabled only when
-/// STOREFLEET_TEST_ROUTES=1: a slow request, the serving worker's pid, unauthenticated
-/// metrics, a failing handler. Every other path goes to the app.
+/// STOREFLEET_TEST_ROUTES=1 (every other path goes to the app) or `standalone` (no app, no
+/// database: `/healthz` and the test routes only): a slow request, the serving worker's pid,
+/// unauthenticated metrics, a failing handler, a form echo, a streamed body.
 enum TestRoutes {
+    static func healthzOnly(_ request: Request) throws -> Response {
+        guard request.path == "/healthz" else { throw HTTPError.notFound }
+        return Response.text("ok\n")
+    }
+
     static func wrapping(_ app: @escaping Handler, metrics: @escaping MetricsSnapshotProvider) -> Handler {
         var router = Router()
         router.get("/__test/sleep") { request, _ in
