@@ -1,16 +1,30 @@
 import CLibPQ
 
+/// Transaction isolation levels (`BEGIN ISOLATION LEVEL ...`).
+public enum IsolationLevel: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
 extension Connection {
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws (the error
     /// is rethrown). Nested calls use savepoints, so an inner failure rolls back only the inner
     /// part if the outer body catches it. If a statement inside failed but `body` swallowed the
     /// error, COMMIT would silently roll back; this throws `.transactionRolledBack` instead.
+    ///
+    /// `isolation` and `readOnly` apply to the outermost transaction (a nested one is a
+    /// savepoint inside it and inherits them).
     @discardableResult
-    public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+    public func transaction<T>(isolation: IsolationLevel? = nil, readOnly: Bool = false,
+                               _ body: (Connection) throws -> T) throws -> T {
         let depth = transactionDepth
         let savepoint = "sf_savepoint_\(depth)"
         if depth == 0 {
-            try execute("BEGIN")
+            var begin = "BEGIN"
+            if let isolation { begin += " ISOLATION LEVEL " + isolation.rawValue }
+            if readOnly { begin += " READ ONLY" }
+            try execute(Query(unsafeSQL: begin))
         } else {
             try execute(Query(unsafeSQL: "SAVEPOINT " + savepoint))
         }

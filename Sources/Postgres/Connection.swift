@@ -34,22 +34,30 @@ public final class Connection {
     private let serverClosing = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     /// Connects with a `postgresql://` URL or a `key=value` conninfo string.
-    /// The client encoding is always UTF8.
+    /// The client encoding is always UTF8; `connect_timeout` is 5 seconds unless the URL says
+    /// otherwise, so an unreachable tenant server cannot hold a worker for minutes.
     public init(url: String) throws(PostgresError) {
         // Every stored property is initialized at this point, so a throw below still runs deinit.
         serverClosing.initialize(to: 0)
-        handle = try Connection.connect(keywords: ["dbname", "client_encoding"], values: [url, "UTF8"])
+        handle = try Connection.connect(keywords: ["connect_timeout", "dbname", "client_encoding"],
+                                        values: [Connection.defaultConnectTimeout, url, "UTF8"])
         installNoticeReceiver()
     }
 
     /// Connects with libpq keywords (`host`, `port`, `dbname`, `user`, `password`, `sslmode`...).
     public init(parameters: [String: String]) throws(PostgresError) {
-        let sorted = parameters.sorted { $0.key < $1.key }.filter { $0.key != "client_encoding" }
+        var parameters = parameters
+        parameters["client_encoding"] = "UTF8"
+        if parameters["connect_timeout"] == nil { parameters["connect_timeout"] = Connection.defaultConnectTimeout }
+        // dbname may itself be a URL or conninfo (libpq expands it); put it first so explicit
+        // keywords win over what it contains.
+        let sorted = parameters.sorted { ($0.key == "dbname" ? "" : $0.key) < ($1.key == "dbname" ? "" : $1.key) }
         serverClosing.initialize(to: 0)
-        handle = try Connection.connect(keywords: sorted.map(\.key) + ["client_encoding"],
-                                        values: sorted.map(\.value) + ["UTF8"])
+        handle = try Connection.connect(keywords: sorted.map(\.key), values: sorted.map(\.value))
         installNoticeReceiver()
     }
+
+    static let defaultConnectTimeout = "5"
 
     deinit {
         if let handle { PQfinish(handle) }
@@ -157,6 +165,14 @@ public final class Connection {
         var p = tuples
         while p.pointee >= 48 && p.pointee <= 57 { n = n * 10 + Int(p.pointee - 48); p += 1 }
         return n
+    }
+
+    /// Runs several `;`-separated statements without parameters (the simple query protocol,
+    /// `PQexec`), e.g. a migration file. Still no named statements, so PgBouncer-safe.
+    /// Never build the text from input.
+    public func executeScript(unsafeSQL sql: String) throws(PostgresError) {
+        let handle = try usableHandle()
+        _ = PostgresResult(try checked(PQexec(handle, sql)))
     }
 
     func run(_ q: Query) throws(PostgresError) -> PostgresResult {

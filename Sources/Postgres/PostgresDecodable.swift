@@ -128,62 +128,55 @@ extension Decimal: PostgresDecodable {
     }
 }
 
-/// Exact numeric text → Decimal, digit by digit (Decimal(string:) is locale- and rounding-prone).
+/// Exact numeric text → Decimal, digit by digit, without allocating (`Decimal(string:)` is
+/// slower and locale-prone). Up to 38 significant digits, which Decimal's 128-bit mantissa holds.
 enum PostgresNumeric {
+    private static let chunkScale = Decimal(sign: .plus, exponent: 18, significand: 1)
+
     static func parse(_ bytes: UnsafeRawBufferPointer) -> Decimal? {
         var i = 0
         let n = bytes.count
         var negative = false
         if n > 0, bytes[0] == UInt8(ascii: "-") { negative = true; i = 1 }
         else if n > 0, bytes[0] == UInt8(ascii: "+") { i = 1 }
-        // Collect significant digits into a base-10^19 big integer is overkill: Decimal holds a
-        // 128-bit mantissa, so accumulate in two UInt64 halves via Decimal arithmetic on chunks.
-        var digits: [UInt8] = []
-        digits.reserveCapacity(n)
+        var folded: Decimal? = nil      // digits beyond the first 18, folded in 18 at a time
+        var chunk: UInt64 = 0
+        var chunkDigits = 0
+        var significant = 0
         var scale = 0
         var seenPoint = false
-        var any = false
+        var anyDigit = false
         while i < n {
             let b = bytes[i]
+            i += 1
             if b == UInt8(ascii: ".") {
                 if seenPoint { return nil }
                 seenPoint = true
-            } else if b >= 48 && b <= 57 {
-                any = true
-                if digits.isEmpty && b == 48 {
-                    if seenPoint { scale += 1 }     // leading zeros after the point still scale
-                } else {
-                    digits.append(b - 48)
-                    if seenPoint { scale += 1 }
-                }
-            } else {
-                return nil
+                continue
             }
-            i += 1
-        }
-        guard any else { return nil }
-        // Trailing zeros after the point carry no value; dropping them keeps more room for digits.
-        while scale > 0, let last = digits.last, last == 0 { digits.removeLast(); scale -= 1 }
-        guard digits.count <= 38, scale <= 127 else { return nil }
-        // Build the mantissa exactly: chunks of up to 18 digits, combined with Decimal arithmetic
-        // (exact while the total stays within 38 digits).
-        var mantissa = Decimal(0)
-        var chunk: UInt64 = 0
-        var chunkDigits = 0
-        for d in digits {
+            let d = b &- 48
+            guard d < 10 else { return nil }
+            anyDigit = true
+            if seenPoint { scale += 1 }
+            if significant == 0 && d == 0 { continue }     // leading zeros carry no digits
+            significant += 1
+            if significant > 38 { return nil }
             chunk = chunk * 10 + UInt64(d)
             chunkDigits += 1
             if chunkDigits == 18 {
-                mantissa = mantissa * Decimal(sign: .plus, exponent: 18, significand: 1) + Decimal(chunk)
+                folded = (folded ?? 0) * chunkScale + Decimal(chunk)
                 chunk = 0
                 chunkDigits = 0
             }
         }
-        if chunkDigits > 0 {
-            mantissa = mantissa * Decimal(sign: .plus, exponent: chunkDigits, significand: 1) + Decimal(chunk)
+        guard anyDigit, scale <= 127 else { return nil }
+        if folded == nil && chunk == 0 { return Decimal(0) }    // never a "negative zero" (NaN)
+        var mantissa = Decimal(chunk)
+        if let folded {
+            mantissa = folded * Decimal(sign: .plus, exponent: chunkDigits, significand: 1) + mantissa
         }
-        let result = Decimal(sign: negative ? .minus : .plus, exponent: -scale, significand: mantissa)
-        return result
+        if scale == 0 && !negative { return mantissa }
+        return Decimal(sign: negative ? .minus : .plus, exponent: -scale, significand: mantissa)
     }
 }
 

@@ -87,6 +87,18 @@ import Testing
         #expect(try row.decode("small", as: Decimal.self).description == "-0.000123")
         #expect(try row.decode("price", as: Decimal.self) == Decimal(string: "100.5"))
         #expect(try row.decode("zero", as: Decimal.self) == 0)
+
+        let edges = try #require(try db.queryFirst("""
+            SELECT '-0.00'::numeric AS negzero, '-1.50'::numeric AS neg, '0.000001'::numeric AS tiny,
+                   '12345678901234567890123456789012345678'::numeric AS widest,
+                   '1234567890123456789012345678901234567890'::numeric AS too_wide, 'NaN'::numeric AS nan
+            """))
+        #expect(try edges.decode("negzero", as: Decimal.self) == 0)
+        #expect(try edges.decode("neg", as: Decimal.self) == Decimal(string: "-1.5"))
+        #expect(try edges.decode("tiny", as: Decimal.self).description == "0.000001")
+        #expect(try edges.decode("widest", as: Decimal.self).description == "12345678901234567890123456789012345678")
+        #expect(throws: PostgresError.self) { _ = try edges.decode("too_wide", as: Decimal.self) }
+        #expect(try edges.decode("nan", as: Decimal.self).isNaN)
     }
 
     @Test func datesFromTimestamptzTimestampAndDate() throws {

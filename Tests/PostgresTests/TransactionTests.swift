@@ -66,3 +66,31 @@ import Testing
         #expect(!db.isInTransaction)
     }
 }
+
+@Suite struct TransactionOptionTests {
+    @Test func isolationAndReadOnlyAreApplied() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        let level = try db.transaction(isolation: .serializable, readOnly: true) { tx in
+            try #require(try tx.queryFirst("SELECT current_setting('transaction_isolation') AS l")).decode("l", as: String.self)
+        }
+        #expect(level == "serializable")
+        let error = try #require(throws: PostgresError.self) {
+            try db.transaction(readOnly: true) { tx in try tx.execute("CREATE TEMP TABLE nope (x int)") }
+        }
+        #expect(error.sqlState == "25006")
+    }
+
+    @Test func scriptsRunSeveralStatements() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        try db.transaction { tx in
+            try tx.executeScript(unsafeSQL: """
+                CREATE TEMP TABLE script_a (x int);
+                CREATE FUNCTION pg_temp.twice(int) RETURNS int AS $$ SELECT $1 * 2; $$ LANGUAGE sql;
+                INSERT INTO script_a VALUES (pg_temp.twice(21));
+                """)
+        }
+        #expect(try db.queryFirst("SELECT x FROM script_a")?.decode("x", as: Int.self) == 42)
+        // A failing statement in a script is an ordinary error.
+        #expect(throws: PostgresError.self) { try db.executeScript(unsafeSQL: "SELECT 1; SELEC 2;") }
+    }
+}
