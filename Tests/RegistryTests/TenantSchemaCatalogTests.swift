@@ -45,7 +45,7 @@ struct TenantSchemaCatalogTests {
             for row in try db.query("SELECT DISTINCT storage_key FROM product_images") {
                 let key: String = try row.decode("storage_key")
                 #expect(key.hasPrefix(SampleCatalog.imagePathPrefix))
-                #expect(FileManager.default.fileExists(atPath: TestSupportPaths.publicDirectory + key), "\(key)")
+                #expect(FileManager.default.fileExists(atPath: TenantSchemaPaths.publicDirectory + key), "\(key)")
             }
             // The featured collection holds the first eight, in order.
             let featured = try db.query("""
@@ -307,6 +307,6 @@ struct TenantSchemaCatalogTests {
     }
 }
 
-enum TestSupportPaths {
+enum TenantSchemaPaths {
     static var publicDirectory: String { StackEnvironment.packageRoot() + "/public" }
 }

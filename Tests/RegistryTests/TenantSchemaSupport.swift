@@ -58,7 +58,7 @@ enum TenantScratchDatabase {
 }
 
 /// The PostgreSQL error `body` fails with, or nil when it succeeds.
-func postgresError(_ body: () throws -> Void) -> PostgresError? {
+func schemaRefusal(_ body: () throws -> Void) -> PostgresError? {
     do {
         try body()
         return nil

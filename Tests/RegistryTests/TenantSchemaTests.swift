@@ -29,7 +29,7 @@ struct TenantSchemaTests {
             let settings = try db.query("SELECT currency, timezone FROM store_settings")
             #expect(settings.count == 1)
             #expect(try settings.first?.decode("currency", as: String.self) == "USD")
-            #expect(postgresError { try db.execute("INSERT INTO store_settings (id) VALUES (false)") }?.kind == .checkViolation)
+            #expect(schemaRefusal { try db.execute("INSERT INTO store_settings (id) VALUES (false)") }?.kind == .checkViolation)
         }
     }
 
@@ -43,13 +43,13 @@ struct TenantSchemaTests {
                 "INSERT INTO order_items (order_id, title, quantity, unit_price_minor) VALUES (\(try insertOrder(db)), 'Mug', 1, -1)",
             ]
             for statement in refused {
-                #expect(postgresError { try db.execute(statement) }?.kind == .checkViolation, "\(statement)")
+                #expect(schemaRefusal { try db.execute(statement) }?.kind == .checkViolation, "\(statement)")
             }
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("INSERT INTO shipping_zones (name) VALUES ('Home')")
                 try db.execute("INSERT INTO shipping_rates (zone_id, name, kind, price_minor) SELECT id, 'Post', 'flat', -500 FROM shipping_zones")
             }?.kind == .checkViolation)
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("""
                     INSERT INTO orders (email, currency, subtotal_minor, discount_minor, total_minor)
                     VALUES ('a@example.com', 'USD', 1000, 1500, -500)
@@ -63,11 +63,11 @@ struct TenantSchemaTests {
     @Test func duplicateOrMalformedHandleIsRefused() throws {
         try TenantScratchDatabase.with { db in
             _ = try insertProduct(db, handle: "linen-shirt")
-            let duplicate = postgresError { _ = try insertProduct(db, handle: "linen-shirt") }
+            let duplicate = schemaRefusal { _ = try insertProduct(db, handle: "linen-shirt") }
             #expect(duplicate?.kind == .uniqueViolation)
             #expect(duplicate?.constraintName == "products_handle_key")
             for bad in ["Linen-Shirt", "linen shirt", "a/b", "", "x?y"] {
-                #expect(postgresError { _ = try insertProduct(db, handle: bad) }?.kind == .checkViolation, "\(bad)")
+                #expect(schemaRefusal { _ = try insertProduct(db, handle: bad) }?.kind == .checkViolation, "\(bad)")
             }
         }
     }
@@ -77,13 +77,13 @@ struct TenantSchemaTests {
             let a = try insertProduct(db, handle: "a")
             let b = try insertProduct(db, handle: "b")
             try db.execute("INSERT INTO variants (product_id, price_minor, position, sku) VALUES (\(a), 100, 1, 'TEE-M')")
-            let error = postgresError {
+            let error = schemaRefusal {
                 try db.execute("INSERT INTO variants (product_id, price_minor, position, sku) VALUES (\(b), 100, 1, 'TEE-M')")
             }
             #expect(error?.kind == .uniqueViolation)
             #expect(error?.constraintName == "variants_sku_key")
             try db.execute("INSERT INTO variants (product_id, price_minor, position) VALUES (\(b), 100, 1), (\(b), 100, 2)")
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("INSERT INTO variants (product_id, price_minor, position, sku) VALUES (\(b), 100, 3, '')")
             }?.kind == .checkViolation)
         }
@@ -96,7 +96,7 @@ struct TenantSchemaTests {
             let keepsSelling = try insertVariant(db, product: product, position: 2, quantity: 2, policy: "continue")
 
             // Selling three of two: refused for "deny", so an order cannot oversell it...
-            let oversold = postgresError {
+            let oversold = schemaRefusal {
                 try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 3 WHERE id = \(deny)")
             }
             #expect(oversold?.kind == .checkViolation)
@@ -106,7 +106,7 @@ struct TenantSchemaTests {
             try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 3 WHERE id = \(keepsSelling)")
             #expect(try quantity(db, keepsSelling) == -1)
             // Switching a back-ordered variant to "deny" while below zero is refused too.
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("UPDATE variants SET inventory_policy = 'deny' WHERE id = \(keepsSelling)")
             }?.kind == .checkViolation)
         }
@@ -203,7 +203,7 @@ struct TenantSchemaTests {
             // An image of another product cannot be linked.
             let other = try insertProduct(db, handle: "plate")
             let otherVariant = try insertVariant(db, product: other, position: 1, quantity: 1, policy: "deny")
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("UPDATE variants SET image_id = \(image) WHERE id = \(otherVariant)")
             }?.kind == .foreignKeyViolation)
 
@@ -238,13 +238,13 @@ struct TenantSchemaTests {
                 INSERT INTO orders (email, currency, subtotal_minor, shipping_minor, tax_minor, total_minor, taxes_included)
                 VALUES ('b@example.com', 'EUR', 11900, 0, 1900, 11900, true)
                 """)
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("""
                     INSERT INTO orders (email, currency, subtotal_minor, tax_minor, total_minor)
                     VALUES ('c@example.com', 'EUR', 10000, 1900, 10000)
                     """)
             }?.constraintName == "orders_total_adds_up")
-            let replay = postgresError {
+            let replay = schemaRefusal {
                 try db.execute("""
                     INSERT INTO orders (email, currency, subtotal_minor, total_minor, idempotency_key)
                     VALUES ('a@example.com', 'EUR', 100, 100, 'checkout-1')
@@ -252,7 +252,7 @@ struct TenantSchemaTests {
             }
             #expect(replay?.kind == .uniqueViolation)
             // Refunds cannot exceed what was paid.
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("UPDATE orders SET refunded_minor = 11401 WHERE number = 1001")
             }?.kind == .checkViolation)
         }
@@ -261,7 +261,7 @@ struct TenantSchemaTests {
     @Test func customersAreUniqueByEmailIgnoringCase() throws {
         try TenantScratchDatabase.with { db in
             try db.execute("INSERT INTO customers (email) VALUES ('Ada@Example.com')")
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("INSERT INTO customers (email) VALUES ('ada@example.COM')")
             }?.kind == .uniqueViolation)
         }
@@ -270,15 +270,15 @@ struct TenantSchemaTests {
     @Test func discountUsesCannotPassTheLimit() throws {
         try TenantScratchDatabase.with { db in
             try db.execute("INSERT INTO discount_codes (code, kind, percent_ppm, usage_limit) VALUES ('SUMMER10', 'percentage', 100000, 2)")
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("INSERT INTO discount_codes (code, kind, amount_minor) VALUES ('summer10', 'fixed_amount', 500)")
             }?.kind == .uniqueViolation)
             let take: Query = "UPDATE discount_codes SET times_used = times_used + 1 WHERE upper(code) = 'SUMMER10'"
             try db.execute(take)
             try db.execute(take)
-            #expect(postgresError { try db.execute(take) }?.constraintName == "discount_codes_within_limit")
+            #expect(schemaRefusal { try db.execute(take) }?.constraintName == "discount_codes_within_limit")
             // A percentage code needs a percentage and nothing else.
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("INSERT INTO discount_codes (code, kind, amount_minor) VALUES ('BAD', 'percentage', 500)")
             }?.kind == .checkViolation)
         }
@@ -289,12 +289,12 @@ struct TenantSchemaTests {
             try db.execute("INSERT INTO categories (handle, name) VALUES ('apparel', 'Apparel')")
             try db.execute("INSERT INTO categories (handle, name, parent_id) SELECT 'shirts', 'Shirts', id FROM categories WHERE handle = 'apparel'")
             try db.execute("INSERT INTO categories (handle, name, parent_id) SELECT 'linen', 'Linen', id FROM categories WHERE handle = 'shirts'")
-            let cycle = postgresError {
+            let cycle = schemaRefusal {
                 try db.execute("UPDATE categories SET parent_id = (SELECT id FROM categories WHERE handle = 'linen') WHERE handle = 'apparel'")
             }
             #expect(cycle?.kind == .checkViolation)
             // A parent with children cannot be deleted out from under them.
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("DELETE FROM categories WHERE handle = 'apparel'")
             }?.kind == .foreignKeyViolation)
         }
@@ -302,11 +302,11 @@ struct TenantSchemaTests {
 
     @Test func automaticCollectionsNeedRules() throws {
         try TenantScratchDatabase.with { db in
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("INSERT INTO collections (handle, title, kind) VALUES ('sale', 'Sale', 'automatic')")
             }?.constraintName == "collections_rules_match_kind")
             for rules in ["[]", "{\"column\": \"tag\"}", "\"tag\""] {
-                #expect(postgresError {
+                #expect(schemaRefusal {
                     try db.execute("INSERT INTO collections (handle, title, kind, rules) VALUES ('sale', 'Sale', 'automatic', \(rules)::jsonb)")
                 }?.constraintName == "collections_rules_match_kind", "\(rules)")
             }
@@ -315,7 +315,7 @@ struct TenantSchemaTests {
                 VALUES ('sale', 'Sale', 'automatic', '[{"column": "tag", "relation": "equals", "condition": "sale"}]')
                 """)
             // A manual collection has no rules.
-            #expect(postgresError {
+            #expect(schemaRefusal {
                 try db.execute("INSERT INTO collections (handle, title, kind, rules) VALUES ('picks', 'Picks', 'manual', '[]')")
             }?.kind == .checkViolation)
         }
