@@ -31,9 +31,12 @@ extension Connection {
 
     /// Notifications that have arrived, without blocking: reads what the socket holds
     /// (`PQconsumeInput`) and returns what libpq has queued (`PQnotifies`). Cheap enough to call
-    /// between requests. Throws `.connection` when the connection broke — the caller should
-    /// treat every cache the channel feeds as stale; the next call (or statement) reconnects
-    /// and re-listens.
+    /// between requests.
+    ///
+    /// Throws `.connection` exactly once per break of a listening connection — when it finds the
+    /// connection broken, or when a statement or `reset()` reconnected it since the last poll —
+    /// because notifications sent meanwhile are lost: the caller should treat every cache the
+    /// channels feed as stale. The next call (or statement) reconnects and re-listens.
     public func pollNotifications() throws(PostgresError) -> [PostgresNotification] {
         guard let handle else { throw .misuse("connection is closed") }
         if isStreaming { throw .misuse("a stream is still reading on this connection") }
@@ -41,7 +44,16 @@ extension Connection {
             if transactionDepth > 0 { throw connectionLost(handle) }
             try reset()
         }
-        guard readPendingInput(handle) else { throw connectionLost(handle) }
+        if resetNotReported {
+            resetNotReported = false
+            if !listenedChannels.isEmpty {
+                throw PostgresError(kind: .connection, context: "reconnected; notifications may have been missed")
+            }
+        }
+        guard readPendingInput(handle) else {
+            breakReported = true
+            throw connectionLost(handle)
+        }
         var out: [PostgresNotification] = []
         while let n = PQnotifies(handle) {
             out.append(PostgresNotification(channel: String(cString: n.pointee.relname),

@@ -26,6 +26,11 @@ public final class Connection {
     var transactionDepth = 0
     var isStreaming = false
     var listenedChannels: [String] = []
+    /// A reset happened that `pollNotifications` has not reported yet (notifications sent while
+    /// the connection was down are lost, so NOTIFY-fed caches must hear about it).
+    var resetNotReported = false
+    /// `pollNotifications` already threw for the current break; the reset that follows is not news.
+    var breakReported = false
     /// How many times the connection was re-established after it was first opened.
     public private(set) var resetCount = 0
     /// Set by the notice receiver when the server announced it is closing this session (a FATAL
@@ -134,6 +139,8 @@ public final class Connection {
         serverClosing.pointee = 0
         transactionDepth = 0
         resetCount += 1
+        if !breakReported { resetNotReported = true }
+        breakReported = false
         for channel in listenedChannels {
             _ = try checked(execParams(handle, Query(unsafeSQL: "LISTEN " + Query.quoteIdentifier(channel))))
         }

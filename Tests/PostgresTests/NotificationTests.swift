@@ -38,6 +38,10 @@ import Testing
         try listener.listen(channel)
         try listener.reset()
         #expect(listener.resetCount == 1)
+        // The reset is reported once, since notifications may have been lost meanwhile...
+        #expect { _ = try listener.pollNotifications() } throws: { ($0 as? PostgresError)?.kind == .connection }
+        #expect(try listener.pollNotifications().isEmpty)
+        // ...and the LISTEN was restored.
         try sender.notify(channel, payload: "still heard")
         let received = try listener.waitForNotifications(timeoutMilliseconds: 5000)
         #expect(received.map(\.payload) == ["still heard"])
@@ -60,5 +64,23 @@ import Testing
         #expect(try listener.pollNotifications().isEmpty)
         try killer.notify(channel, payload: "back")
         #expect(try listener.waitForNotifications(timeoutMilliseconds: 5000).map(\.payload) == ["back"])
+    }
+
+    @Test func aReconnectByAStatementIsReportedToTheNextPoll() throws {
+        guard let listener = try TestDatabase.connect(), let killer = try TestDatabase.connect() else { return }
+        let channel = TestDatabase.uniqueName("silent")
+        try listener.listen(channel)
+        let pid = listener.backendPID
+        _ = try killer.query("SELECT pg_terminate_backend(\(pid))")
+        #expect(try TestDatabase.waitUntil {
+            try killer.queryFirst("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = \(pid)")!.decode("n", as: Int.self) == 0
+        })
+        // A route lookup on the same connection reconnects silently...
+        #expect(try listener.queryFirst("SELECT 1 AS one")?.decode("one", as: Int.self) == 1)
+        // ...but the cache fed by the channel must still learn that it may have missed something.
+        #expect { _ = try listener.pollNotifications() } throws: { ($0 as? PostgresError)?.kind == .connection }
+        #expect(try listener.pollNotifications().isEmpty)
+        try killer.notify(channel, payload: "after")
+        #expect(try listener.waitForNotifications(timeoutMilliseconds: 5000).map(\.payload) == ["after"])
     }
 }
