@@ -6,21 +6,24 @@ import Glibc
 /// One libpq connection. Not thread-safe: a worker process owns its connections and uses them from
 /// its one thread. The `PGconn` is closed in `deinit` (or by `close()`).
 ///
-/// Statements go through `PQexecParams` only (unnamed statements, text parameters), so a
-/// connection works behind PgBouncer in transaction mode.
+/// Statements go through `PQexecParams` (unnamed statements, text parameters; `executeScript`
+/// uses `PQexec`), never named prepared statements, so a connection works behind PgBouncer in
+/// transaction mode.
 ///
 /// **Reconnection policy.**
 /// - Before a statement is sent outside a transaction, the connection reads whatever the server
-///   sent while it sat idle (`PQconsumeInput`, one non-blocking `recv`). A connection the server
-///   closed meanwhile — `pg_terminate_backend`, a restart, an idle timeout — is found here and
-///   reset (`PQreset`) before the statement goes out, so the statement runs once, on the new
+///   sent while it sat idle (one non-blocking `poll(2)`; `PQconsumeInput` only when data is
+///   waiting). A connection the server closed meanwhile — `pg_terminate_backend`, a restart, an
+///   idle timeout: the server's FATAL message or end-of-file — is found here and reset
+///   (`PQreset`) before the statement goes out, so the statement runs once, on the new
 ///   connection, and the caller never notices.
 /// - A connection that breaks while a statement is in flight fails that statement with kind
 ///   `.connection` (it may or may not have run, so it is never retried behind the caller's back);
 ///   the next statement resets the connection.
 /// - Inside `transaction { }` a broken connection is never replaced: the transaction fails.
-/// - `reset()` reconnects on demand. After any reset, `LISTEN`s are re-issued and `resetCount`
-///   grows, so a cache fed by notifications knows it may have missed some and should flush.
+/// - `reset()` reconnects on demand. After any reset, `LISTEN`s are re-issued, `resetCount`
+///   grows, and the next `pollNotifications()` throws `.connection` once, because
+///   notifications sent while the connection was down are lost.
 public final class Connection {
     private(set) var handle: OpaquePointer?
     var transactionDepth = 0
@@ -102,6 +105,9 @@ public final class Connection {
         if let handle { PQfinish(handle) }
         handle = nil
     }
+
+    /// True once `close()` was called (or the connection was evicted from a `ConnectionLRU`).
+    public var isClosed: Bool { handle == nil }
 
     /// True while libpq reports the connection as good. A dead peer is only noticed on use.
     public var isConnected: Bool {

@@ -23,8 +23,11 @@ public final class ConnectionLRU {
     public func connection(key: String, open: () throws -> Connection) throws -> Connection {
         clock &+= 1
         if let entry = entries[key] {
-            entries[key]!.lastUsed = clock
-            return entry.connection
+            if !entry.connection.isClosed {
+                entries[key]!.lastUsed = clock
+                return entry.connection   // a broken one resets itself on its next statement
+            }
+            entries.removeValue(forKey: key)  // closed behind the cache's back: open a new one
         }
         let connection = try open()
         if entries.count >= capacity, let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {

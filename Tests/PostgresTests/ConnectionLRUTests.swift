@@ -36,6 +36,17 @@ import Testing
         #expect(cache.count == 0)
     }
 
+    @Test func aConnectionClosedBehindTheCachesBackIsReplaced() throws {
+        guard TestDatabase.adminURL() != nil else { return }
+        let cache = ConnectionLRU(capacity: 4)
+        let first = try cache.connection(key: "t") { try TestDatabase.connect()! }
+        first.close()
+        let second = try cache.connection(key: "t") { try TestDatabase.connect()! }
+        #expect(second !== first)
+        #expect(try second.queryFirst("SELECT 1 AS one")?.decode("one", as: Int.self) == 1)
+        #expect(cache.count == 1)
+    }
+
     @Test func aFailedOpenCachesNothing() throws {
         struct CannotOpen: Error {}
         let cache = ConnectionLRU(capacity: 1)
