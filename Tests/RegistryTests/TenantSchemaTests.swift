@@ -22,7 +22,7 @@ struct TenantSchemaTests {
                 "reviews", "payment_providers", "shipping_zones", "shipping_zone_countries",
                 "shipping_rates", "tax_rates", "shipments", "shipment_items", "tracking_events",
                 "shopping_feeds", "shopping_feed_collections", "shopping_feed_warnings", "pages",
-                "theme_settings", "store_settings", "audit_log", "outbox",
+                "theme_settings", "store_settings", "audit_log", "outbox", "customer_tokens", "order_events",
             ]
             #expect(expected.subtracting(tables).isEmpty, "missing: \(expected.subtracting(tables).sorted())")
             // One settings row exists from the start, and a second cannot be added.
@@ -30,6 +30,25 @@ struct TenantSchemaTests {
             #expect(settings.count == 1)
             #expect(try settings.first?.decode("currency", as: String.self) == "USD")
             #expect(schemaRefusal { try db.execute("INSERT INTO store_settings (id) VALUES (false)") }?.kind == .checkViolation)
+        }
+    }
+
+    @Test func everyForeignKeyHasAnIndexForItsLookups() throws {
+        // Without one, deleting a product or an order scans every referencing table.
+        try TenantScratchDatabase.with { db in
+            let unindexed = try db.query("""
+                SELECT c.conrelid::regclass::text AS table_name, c.conname::text AS constraint_name
+                FROM pg_constraint c
+                WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+                  AND NOT EXISTS (SELECT 1 FROM pg_index i
+                                  WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+                ORDER BY 1, 2
+                """).map { "\(try $0.decode("table_name", as: String.self)).\(try $0.decode("constraint_name", as: String.self))" }
+            #expect(unindexed == [])
+            let foreignKeys = try #require(try db.queryFirst("""
+                SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
+                """)).decode("n", as: Int.self)
+            #expect(foreignKeys > 50)
         }
     }
 
