@@ -73,7 +73,7 @@ struct ProvisioningTests {
             #expect(try status?.decode("s", as: String.self) == "failed")
 
             let store = try f.provisioner(owner).provision(ProvisionRequest(slug: slug, name: "Retry"))
-            directory.pollInvalidations()
+            #expect(directory.waitForInvalidation(timeoutMilliseconds: 5000))
             #expect(try directory.resolve(slug: slug)?.storeId == store.storeId)
             let tenant = try directory.tenantConnection(storeId: store.storeId)
             #expect(try tenant.queryFirst("SELECT count(*) AS n FROM sf_schema_migrations")?.decode("n", as: Int.self)

@@ -79,6 +79,23 @@ public final class StoreDirectory {
         }
     }
 
+    /// Blocks until a route invalidation arrives (then applies it) or the timeout passes.
+    /// Returns whether one arrived. For tools and tests that wait for a change to propagate.
+    @discardableResult
+    public func waitForInvalidation(timeoutMilliseconds: Int32) -> Bool {
+        do {
+            try startListening()
+            let notes = try registry.waitForNotifications(timeoutMilliseconds: timeoutMilliseconds)
+            let arrived = notes.contains { $0.channel == StoreDirectory.channel }
+            if arrived { routes.removeAll(keepingCapacity: true) }
+            return arrived
+        } catch {
+            routes.removeAll(keepingCapacity: true)
+            listening = false
+            return false
+        }
+    }
+
     /// How many hosts are cached (tests, metrics).
     public var cachedHostCount: Int { routes.count }
 

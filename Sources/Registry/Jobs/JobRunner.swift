@@ -39,6 +39,13 @@ public final class JobRunner {
         public var dead = 0
         public var relayed = 0
         public var ran: Int { succeeded + retried + dead }
+
+        public init(succeeded: Int = 0, retried: Int = 0, dead: Int = 0, relayed: Int = 0) {
+            self.succeeded = succeeded
+            self.retried = retried
+            self.dead = dead
+            self.relayed = relayed
+        }
     }
 
     /// Relays outboxes, then runs ready jobs until none is left. Returns what it did.

@@ -10,6 +10,13 @@ public struct MigrationFile: Sendable, Equatable {
     /// SHA-256 of the file's bytes, lower-case hex.
     public let checksum: String
 
+    public init(name: String, path: String, sql: String, checksum: String) {
+        self.name = name
+        self.path = path
+        self.sql = sql
+        self.checksum = checksum
+    }
+
     public var fileName: String { name + ".sql" }
 
     /// The statements of the file, in order.

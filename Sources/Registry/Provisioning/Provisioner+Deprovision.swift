@@ -16,7 +16,7 @@ extension Provisioner {
         if let placement = try TenantPlacement.find(storeId: store.id, in: registry) {
             let server = try servers.server(id: placement.serverId)
             let admin = try servers.adminConnection(server)
-            try dropDatabase(placement.databaseName, admin: admin)
+            try dropDatabase(placement.databaseName, role: placement.databaseName, admin: admin)
             try admin.execute("DROP ROLE IF EXISTS \(unsafeIdentifier: placement.databaseName)")
         } else {
             // A provisioning that failed before placement may still have made nothing; nothing to drop.
@@ -33,13 +33,13 @@ extension Provisioner {
         }
     }
 
-    /// DROP DATABASE, terminating the store's own sessions first (workers' cached connections).
-    func dropDatabase(_ name: String, admin: Connection) throws {
-        do {
-            try admin.execute("DROP DATABASE IF EXISTS \(unsafeIdentifier: name) WITH (FORCE)")
-        } catch {
-            guard DatabaseFailure.kind(error) == .insufficientPrivilege else { throw error }
-            try admin.execute("DROP DATABASE IF EXISTS \(unsafeIdentifier: name)")
+    /// DROP DATABASE, ending the store's own sessions first (workers' cached connections).
+    /// Terminating another role's sessions takes membership in that role, so the admin takes
+    /// it just before (the role is dropped right after).
+    func dropDatabase(_ name: String, role: String, admin: Connection) throws {
+        if try !admin.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)").isEmpty {
+            try admin.execute("GRANT \(unsafeIdentifier: role) TO CURRENT_USER")
         }
+        try admin.execute("DROP DATABASE IF EXISTS \(unsafeIdentifier: name) WITH (FORCE)")
     }
 }

@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+import Postgres
+import Registry
+import Testing
+import TestSupport
+
+@Suite("Jobs and outbox")
+struct JobsTests {
+    /// A handler that fails its first `failures` calls, then succeeds; counts calls in a table so
+    /// the test reads what happened from the database, as an operator would.
+    @Test func aFailingJobIsRetriedWithBackoffThenSucceeds() throws {
+        try RegistryFixture.run { f in
+            let scratch = try ScratchRegistry(f)
+            defer { try? scratch.drop(f) }
+            let owner = try scratch.owner()
+            let id = try JobQueue.enqueue(owner, kind: "test.flaky", payload: JSON(rawText: #"{"n": 1}"#), maxAttempts: 5)
+            var calls = 0
+            let handlers: [String: JobHandler] = ["test.flaky": { job in
+                calls += 1
+                if job.attempt < 3 { throw RegistryError.invalidConfiguration("flaky attempt \(job.attempt)") }
+            }]
+            // Zero back-off: retries are due at once, so one round runs all three attempts.
+            let round = try JobRunner(registry: owner, handlers: handlers, backoff: Backoff(baseSeconds: 0)).runOnce()
+            #expect(round == JobRunner.Round(succeeded: 1, retried: 2, dead: 0, relayed: 0))
+            #expect(calls == 3)
+            let row = try owner.queryFirst("SELECT status::text AS s, attempts, last_error FROM jobs WHERE id = \(id)")!
+            #expect(try row.decode("s", as: String.self) == "done")
+            #expect(try row.decode("attempts", as: Int.self) == 3)
+            #expect(try row.decode("last_error", as: String?.self) == nil)
+
+            // With back-off, a failed job waits: it is queued for later and not run again now.
+            let later = try JobQueue.enqueue(owner, kind: "test.flaky", maxAttempts: 5)
+            calls = 0
+            let slow = JobRunner(registry: owner, handlers: handlers, backoff: Backoff(baseSeconds: 60))
+            #expect(try slow.runOnce().retried == 1)
+            #expect(calls == 1)
+            let waiting = try owner.queryFirst("""
+                SELECT status::text AS s, extract(epoch FROM run_at - now()) AS wait FROM jobs WHERE id = \(later)
+                """)!
+            #expect(try waiting.decode("s", as: String.self) == "queued")
+            #expect(try waiting.decode("wait", as: Double.self) > 50)
+            #expect(Backoff(baseSeconds: 5).delay(afterAttempt: 3) == 20)
+            #expect(Backoff(baseSeconds: 5, maximumSeconds: 60).delay(afterAttempt: 10) == 60)
+        }
+    }
+
+    @Test func aJobThatKeepsFailingIsDeadLetteredWithItsLastError() throws {
+        try RegistryFixture.run { f in
+            let scratch = try ScratchRegistry(f)
+            defer { try? scratch.drop(f) }
+            let owner = try scratch.owner()
+            let id = try JobQueue.enqueue(owner, kind: "test.broken", maxAttempts: 3)
+            let other = try JobQueue.enqueue(owner, kind: "test.unknown-kind")
+            let runner = JobRunner(registry: owner, handlers: ["test.broken": { _ in
+                throw RegistryError.invalidConfiguration("supplier said no")
+            }], backoff: Backoff(baseSeconds: 0))
+            let round = try runner.runOnce()
+            #expect(round.dead == 1)
+            #expect(round.retried == 2)
+            let row = try owner.queryFirst("SELECT status::text AS s, attempts, last_error FROM jobs WHERE id = \(id)")!
+            #expect(try row.decode("s", as: String.self) == "dead")
+            #expect(try row.decode("attempts", as: Int.self) == 3)
+            #expect(try row.decode("last_error", as: String.self) == "supplier said no")
+            // A kind this runner has no handler for is left for a runner that has one.
+            #expect(try owner.queryFirst("SELECT status::text AS s FROM jobs WHERE id = \(other)")?.decode("s", as: String.self) == "queued")
+            // Another round finds nothing to do.
+            #expect(try runner.runOnce().ran == 0)
+        }
+    }
+
+    @Test func anOutboxRowCommittedWithItsChangeBecomesAJobAndARolledBackOneNever() throws {
+        try RegistryFixture.run { f in
+            let owner = try f.owner()
+            let slug = RegistryFixture.uniqueSlug("outbox")
+            let store = try f.provisioner(owner).provision(ProvisionRequest(slug: slug, name: "Outbox"))
+            defer { _ = try? f.provisioner(owner).deprovision(slug: slug) }
+            let kind = "test.outbox." + slug
+            let tenant = try TenantAccess.open(storeId: store.storeId, registry: owner, keyring: f.keyring)
+            // A change and its outbox row in one transaction: committed.
+            try tenant.transaction { db in
+                try db.execute("INSERT INTO audit_log (actor_kind, action) VALUES ('system', 'test.commit')")
+                try db.execute("INSERT INTO outbox (topic, payload) VALUES (\(kind), '{\"committed\": true}')")
+            }
+            // And one rolled back.
+            #expect(throws: RegistryError.self) {
+                try tenant.transaction { db in
+                    try db.execute("INSERT INTO audit_log (actor_kind, action) VALUES ('system', 'test.rollback')")
+                    try db.execute("INSERT INTO outbox (topic, payload) VALUES (\(kind), '{\"committed\": false}')")
+                    throw RegistryError.invalidConfiguration("the change failed")
+                }
+            }
+            let relay = OutboxRelay(registry: owner, keyring: f.keyring)
+            #expect(try relay.relay(storeId: store.storeId) == 1)
+            #expect(try relay.relay(storeId: store.storeId) == 0)   // moved once only
+
+            var payloads: [String] = []
+            let runner = JobRunner(registry: owner, handlers: [kind: { job in
+                #expect(job.storeId == store.storeId)
+                payloads.append(job.payload.rawText)
+            }], backoff: Backoff(baseSeconds: 0))
+            #expect(try runner.runOnce().succeeded == 1)
+            #expect(payloads.count == 1)
+            #expect(payloads.first?.contains("true") == true)
+            #expect(try tenant.queryFirst("SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL")?.decode("n", as: Int.self) == 0)
+        }
+    }
+}
