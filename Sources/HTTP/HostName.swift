@@ -33,7 +33,8 @@ public enum HostName {
             if labelLength > 63 { return nil }
             previous = b
         }
-        if previous == UInt8(ascii: "-") { return nil }
+        // Only one trailing dot is stripped: "example.com.." keeps an empty label.
+        if previous == UInt8(ascii: "-") || previous == UInt8(ascii: ".") { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 
