@@ -287,6 +287,28 @@ struct TenantSchemaCatalogTests {
         }
     }
 
+    @Test func storeSettingsAndPagesRoundTrip() throws {
+        try TenantScratchDatabase.with { db in
+            var settings = try StoreSettings.load(on: db)
+            #expect(settings.currency == "USD" && settings.orderHoldMinutes == 30)
+            settings.name = "Maison Lumière"
+            settings.currency = "EUR"
+            settings.moneyFormat = "€{{amount_with_comma_separator}}"
+            settings.pricesIncludeTax = true
+            try settings.save(on: db)
+            #expect(try StoreSettings.load(on: db) == settings)
+            settings.currency = "euro"
+            #expect(schemaRefusal { try settings.save(on: db) }?.kind == .checkViolation)
+
+            try SampleCatalog.insert(into: db, count: 0)
+            let about = try #require(try StorePage.published(handle: "about", on: db))
+            #expect(about.title == "About us")
+            #expect(try StorePage.allPublished(on: db).map(\.handle) == ["about", "contact", "shipping-returns"])
+            try db.execute("UPDATE pages SET published = false WHERE handle = 'about'")
+            #expect(try StorePage.published(handle: "about", on: db) == nil)
+        }
+    }
+
     @Test func malformedCursorTokensAreRefused() {
         for token in ["", "n", "n.1", "x.1.2", "n.1.abc", "n.-5.1", "t.1.***", "t.0.QQ", "p.3.-1", "P.3.x", "m.0.1"] {
             #expect(CatalogCursor(token: token) == nil, "\(token)")

@@ -16,8 +16,9 @@ public enum SampleCatalog {
     /// Products written per round of statements.
     static let batchSize = 500
 
-    /// Inserts `count` active products, plus a featured collection of the first eight and an
-    /// automatic "Gifts" collection, in one transaction. Returns how many products were new.
+    /// Inserts `count` active products, plus a featured collection of the first eight, an
+    /// automatic "Gifts" collection and About / Contact / Shipping & Returns pages, in one
+    /// transaction. Returns how many products were new.
     @discardableResult
     public static func insert(into db: Connection, count: Int = 20) throws -> Int {
         precondition(count >= 0, "count must not be negative")
@@ -30,6 +31,7 @@ public enum SampleCatalog {
                 start = end
             }
             try insertCollections(into: db, featured: (0..<min(count, 8)).map { product($0).handle })
+            try insertPages(into: db)
             return inserted
         }
     }
@@ -133,6 +135,24 @@ public enum SampleCatalog {
             SELECT c.id, p.id, (row_number() OVER (ORDER BY p.title, p.id))::int FROM c
             JOIN products p ON 'gift' = ANY (p.tags)
             ON CONFLICT (collection_id, product_id) DO UPDATE SET position = EXCLUDED.position
+            """)
+    }
+
+    /// The static pages a demo store links to from its footer.
+    static let pages: [(handle: String, title: String, body: String)] = [
+        ("about", "About us",
+         "<p>We are a small team that believes everyday things should be made well and last for years.</p>\n<p>Everything in the shop is chosen, tested and used by us first.</p>"),
+        ("contact", "Contact",
+         "<p>Questions about an order or a product? Write to us and we answer within one working day.</p>"),
+        ("shipping-returns", "Shipping & Returns",
+         "<p>Orders ship within two working days. Not happy? Send it back within 30 days for a full refund.</p>"),
+    ]
+
+    static func insertPages(into db: Connection) throws {
+        try db.execute("""
+            INSERT INTO pages (handle, title, body_html)
+            SELECT * FROM unnest(\(pages.map(\.handle))::text[], \(pages.map(\.title))::text[], \(pages.map(\.body))::text[])
+            ON CONFLICT (handle) DO NOTHING
             """)
     }
 
