@@ -309,6 +309,48 @@ struct TenantSchemaCatalogTests {
         }
     }
 
+    @Test func filtersNarrowListsAndFacetsCountTheChoices() throws {
+        try TenantScratchDatabase.with { db in
+            try SampleCatalog.insert(into: db, count: 20)
+            func handles(_ filter: ProductFilter) throws -> Set<String> {
+                Set(try Catalog.activeProducts(on: db, limit: 100, filter: filter).products.map(\.handle))
+            }
+            #expect(try handles(ProductFilter(vendors: ["Northbound"])) ==
+                    ["trail-runner", "canvas-backpack", "sand-trail-runner", "sand-canvas-backpack"])
+            #expect(try handles(ProductFilter(vendors: ["Northbound"], productTypes: ["Bags"])) ==
+                    ["canvas-backpack", "sand-canvas-backpack"])
+            #expect(try handles(ProductFilter(tags: ["gift", "kitchen"])) ==
+                    ["stoneware-mug", "pour-over-coffee-set", "sand-stoneware-mug", "sand-pour-over-coffee-set"])
+            #expect(try handles(ProductFilter(minPriceMinor: 10_000)).allSatisfy {
+                ["trail-runner", "canvas-backpack", "sand-trail-runner", "sand-canvas-backpack"].contains($0)
+            })
+            let inStock = try handles(ProductFilter(availableOnly: true))
+            #expect(!inStock.contains("sand-soy-candle") && inStock.contains("canvas-backpack") && inStock.count == 19)
+            // Filters and keyset paging work together.
+            var seen: [String] = []
+            var cursor: CatalogCursor? = nil
+            repeat {
+                let page = try Catalog.activeProducts(on: db, limit: 1, after: cursor, sort: .title,
+                                                      filter: ProductFilter(vendors: ["Kiln Street"]))
+                seen += page.products.map(\.handle)
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen == ["pour-over-coffee-set", "sand-pour-over-coffee-set", "sand-stoneware-mug", "stoneware-mug"])
+
+            let facets = try Catalog.facets(on: db)
+            #expect(facets.vendors.first == ProductFacets.Count(value: "Harbor & Pine", count: 6))
+            #expect(facets.vendors.reduce(0) { $0 + $1.count } == 20)
+            #expect(facets.productTypes.count == 10)
+            #expect(facets.tags.first == ProductFacets.Count(value: "gift", count: 10))
+            #expect(facets.availableCount == 19)
+            #expect(facets.minPriceMinor == 1_800 && facets.maxPriceMinor == 12_900)
+
+            let featured = try #require(try Catalog.collection(handle: "frontpage", on: db))
+            let featuredFacets = try Catalog.facets(collectionId: featured.id, on: db)
+            #expect(featuredFacets.vendors.reduce(0) { $0 + $1.count } == 8)
+        }
+    }
+
     @Test func malformedCursorTokensAreRefused() {
         for token in ["", "n", "n.1", "x.1.2", "n.1.abc", "n.-5.1", "t.1.***", "t.0.QQ", "p.3.-1", "P.3.x", "m.0.1"] {
             #expect(CatalogCursor(token: token) == nil, "\(token)")

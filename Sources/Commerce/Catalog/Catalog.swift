@@ -12,26 +12,28 @@ public enum Catalog {
     /// Active products (never drafts or archived ones), `limit` at a time. Pass the previous
     /// page's `next` as `after` to continue; the cursor's sort wins over `sort`.
     public static func activeProducts(
-        on db: Connection, limit: Int = 24, after: CatalogCursor? = nil, sort: ProductSort = .newest
+        on db: Connection, limit: Int = 24, after: CatalogCursor? = nil, sort: ProductSort = .newest,
+        filter: ProductFilter = .none
     ) throws -> ProductPage {
-        try page(on: db, collectionId: nil, limit: limit, after: after, sort: sort == .manual ? .newest : sort)
+        try page(on: db, collectionId: nil, limit: limit, after: after,
+                 sort: sort == .manual ? .newest : sort, filter: filter)
     }
 
     /// The active products of a collection, in `sort` order (`.manual`: the merchant's order).
     public static func collectionProducts(
         _ collectionId: Int64, on db: Connection, limit: Int = 24, after: CatalogCursor? = nil,
-        sort: ProductSort = .manual
+        sort: ProductSort = .manual, filter: ProductFilter = .none
     ) throws -> ProductPage {
-        try page(on: db, collectionId: collectionId, limit: limit, after: after, sort: sort)
+        try page(on: db, collectionId: collectionId, limit: limit, after: after, sort: sort, filter: filter)
     }
 
     static func page(on db: Connection, collectionId: Int64?, limit: Int, after: CatalogCursor?,
-                     sort requested: ProductSort) throws -> ProductPage {
+                     sort requested: ProductSort, filter narrowing: ProductFilter) throws -> ProductPage {
         let sort = after?.sort ?? requested
         let pageSize = min(max(limit, 1), maximumPageSize)
 
         var from: Query = "products p"
-        var filter: Query = "p.status = 'active'"
+        var filter: Query = "p.status = 'active'" + narrowing.conditions
         if let collectionId {
             from = "collection_products cp JOIN products p ON p.id = cp.product_id"
             filter = "cp.collection_id = \(collectionId) AND " + filter
@@ -61,7 +63,7 @@ public enum Catalog {
             order = "p.price_min_minor DESC, p.id DESC"
         case .manual:
             guard collectionId != nil else {
-                return try page(on: db, collectionId: nil, limit: limit, after: nil, sort: .newest)
+                return try page(on: db, collectionId: nil, limit: limit, after: nil, sort: .newest, filter: narrowing)
             }
             if let after { filter = filter + " AND (cp.position, p.id) > (\(after.integer), \(after.id))" }
             order = "cp.position, p.id"
