@@ -117,12 +117,18 @@ enum PathSegment {
     }
 }
 
-struct FilterCall {
-    var name: String
+/// A filter application; a class, so rendering passes it around without copying its parts.
+final class FilterCall {
+    let name: String
     var definition: FilterDefinition?
-    var arguments: [Expression]
-    var keywords: [(String, Expression)]
-    var offset: Int
+    var arguments: [Expression] = []
+    var keywords: [(String, Expression)] = []
+    let offset: Int
+
+    init(name: String, offset: Int) {
+        self.name = name
+        self.offset = offset
+    }
 }
 
 struct FilteredExpression {

@@ -91,14 +91,14 @@ public final class Environment: @unchecked Sendable {  // every stored property 
 typealias TagParser = @Sendable (inout Parser, Token) throws -> Node
 
 /// A registered filter: argument counts are checked when parsing.
-struct FilterDefinition: Sendable {
+final class FilterDefinition: Sendable {
     let minArguments: Int
     let maxArguments: Int
     let keywords: Set<String>
-    let apply: @Sendable (Value, [Value], [String: Value], RenderContext) throws -> Value
+    let apply: @Sendable (Value, [Value], [String: Value], RenderOptions) throws -> Value
 
     init(_ min: Int, _ max: Int, keywords: Set<String> = [],
-         _ apply: @escaping @Sendable (Value, [Value], [String: Value], RenderContext) throws -> Value) {
+         _ apply: @escaping @Sendable (Value, [Value], [String: Value], RenderOptions) throws -> Value) {
         self.minArguments = min
         self.maxArguments = max
         self.keywords = keywords

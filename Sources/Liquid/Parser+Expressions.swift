@@ -207,7 +207,7 @@ struct ExpressionParser {
         while current.kind == .pipe {
             _ = next()
             let nameToken = try expect(.identifier, "a filter name")
-            var call = FilterCall(name: String(nameToken.text), definition: nil, arguments: [], keywords: [], offset: nameToken.offset)
+            let call = FilterCall(name: String(nameToken.text), offset: nameToken.offset)
             if current.kind == .colon {
                 _ = next()
                 while true {
@@ -222,7 +222,7 @@ struct ExpressionParser {
                     break
                 }
             }
-            try parser.resolveFilter(&call)
+            try parser.resolveFilter(call)
             filters.append(call)
         }
         return filters

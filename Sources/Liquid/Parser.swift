@@ -79,7 +79,7 @@ struct Parser {
     }
 
     /// Checks a filter exists and gets its argument count right.
-    func resolveFilter(_ call: inout FilterCall) throws {
+    func resolveFilter(_ call: FilterCall) throws {
         guard let def = environment.filters[call.name] else {
             if environment.strict {
                 throw error("unknown filter '\(call.name)'", at: call.offset, kind: .unknownFilter)

@@ -43,13 +43,6 @@ final class RenderBudget {
         }
     }
 
-    @inline(__always) func countOutput(_ bytes: Int) throws {
-        outputBytes &+= bytes
-        if outputBytes > limits.maxOutputBytes {
-            throw LiquidError(kind: .limitExceeded, message: "output larger than \(limits.maxOutputBytes) bytes")
-        }
-    }
-
     /// Strings and arrays built by filters count against the output limit too.
     func checkSize(_ v: Value) throws {
         switch v {
@@ -66,7 +59,7 @@ final class RenderBudget {
     }
 }
 
-final class RenderContext {
+struct RenderContext {
     let environment: Environment
     let options: RenderOptions
     let autoescape: Bool
@@ -74,10 +67,10 @@ final class RenderContext {
     let budget: RenderBudget
     /// The data given to the render.
     let globals: [String: Value]
-    var assigns: [String: Value] = [:]
+    var assigns = VariableTable()
     var counters: [String: Int] = [:]
     /// Block-local variables: loop variables, `include`/`render` arguments.
-    var scopes: [[String: Value]] = []
+    var scopes: [VariableTable] = []
     var cycles: [String: Int] = [:]
     var forOffsets: [String: Int] = [:]
     var ifchangedLast: String?
@@ -86,7 +79,10 @@ final class RenderContext {
     var partialDepth = 0
     /// The template being rendered (for error positions).
     var template: Template
-    var out: String = ""
+    /// The output so far, as UTF-8.
+    var out: [UInt8] = []
+    let maxOutputBytes: Int
+    var outputText: String { String(decoding: out, as: UTF8.self) }
 
     init(environment: Environment, options: RenderOptions, globals: [String: Value], budget: RenderBudget, template: Template) {
         self.environment = environment
@@ -96,6 +92,7 @@ final class RenderContext {
         self.globals = globals
         self.budget = budget
         self.template = template
+        self.maxOutputBytes = budget.limits.maxOutputBytes
     }
 
     func error(_ message: String, kind: LiquidError.Kind = .render) -> LiquidError {
@@ -103,14 +100,14 @@ final class RenderContext {
     }
 
     /// Renders another template's nodes in this context, attributing errors to it.
-    func renderTemplate(_ t: Template) throws -> Flow {
+    mutating func renderTemplate(_ t: Template) throws -> Flow {
         let saved = template
         template = t
         defer { template = saved }
         return try render(t.nodes)
     }
 
-    func render(_ nodes: [Node]) throws -> Flow {
+    mutating func render(_ nodes: [Node]) throws -> Flow {
         for node in nodes {
             let flow = try render(node)
             if case .normal = flow { continue }
@@ -124,7 +121,7 @@ final class RenderContext {
         return le.withLocation(offset: offset, source: template.source, name: template.name)
     }
 
-    func render(_ node: Node) throws -> Flow {
+    mutating func render(_ node: Node) throws -> Flow {
         switch node {
         case .text(let s):
             try write(s)
@@ -133,11 +130,13 @@ final class RenderContext {
         case .assign(let name, let e, let offset):
             do { assigns[name] = try evaluate(e) } catch { throw locate(error, offset) }
         case .capture(let name, let body):
-            let saved = out
-            out = ""
-            defer { out = saved }
+            var saved: [UInt8] = []
+            swap(&saved, &out)
+            defer { swap(&saved, &out) }
             _ = try render(body)
-            assigns[name] = autoescape ? .safe(out) : .string(out)
+            try checkOutput()
+            let text = outputText
+            assigns[name] = autoescape ? .safe(text) : .string(text)
         case .increment(let name):
             let n = counters[name] ?? 0
             counters[name] = n + 1
@@ -166,14 +165,14 @@ final class RenderContext {
         case .partial(let call):
             do { return try renderPartial(call) } catch { throw locate(error, call.offset) }
         case .ifchanged(let body):
-            let saved = out
-            out = ""
+            var saved: [UInt8] = []
+            swap(&saved, &out)
             _ = try render(body)
-            let text = out
-            out = saved
+            swap(&saved, &out)
+            let text = String(decoding: saved, as: UTF8.self)
             if text != ifchangedLast {
                 ifchangedLast = text
-                out += text
+                out.append(contentsOf: saved)
             }
         case .layout(let name, _):
             layout = name
@@ -185,12 +184,19 @@ final class RenderContext {
 
     // MARK: - output
 
-    @inline(__always) func write(_ s: String) throws {
-        try budget.countOutput(s.utf8.count)
-        out += s
+    /// Appends text; the output limit is checked by `writeValue`, loops and partials, which are
+    /// what can make output grow beyond the template's own size.
+    @inline(__always) mutating func write(_ s: String) throws {
+        out.append(contentsOf: s.utf8)
     }
 
-    func writeValue(_ v: Value) throws {
+    @inline(__always) func checkOutput() throws {
+        if out.count > maxOutputBytes {
+            throw LiquidError(kind: .limitExceeded, message: "output larger than \(maxOutputBytes) bytes")
+        }
+    }
+
+    mutating func writeValue(_ v: Value) throws {
         switch v {
         case .nil: return
         case .int(let i): try write(String(i))
@@ -200,12 +206,11 @@ final class RenderContext {
             let s = v.outputString
             try autoescape ? writeEscaped(s) : write(s)
         }
+        try checkOutput()
     }
 
-    func writeEscaped(_ s: String) throws {
-        var needs = false
-        for b in s.utf8 where b == 38 || b == 60 || b == 62 || b == 34 || b == 39 { needs = true; break }
-        try write(needs ? htmlEscape(s) : s)
+    mutating func writeEscaped(_ s: String) throws {
+        try write(htmlEscape(s))
     }
 
     // MARK: - variables
@@ -295,7 +300,7 @@ final class RenderContext {
         }
         var keywords = RenderContext.noKeywords
         for (k, e) in f.keywords { keywords[k] = try evaluate(e) }
-        let result = try def.apply(input, args, keywords, self)
+        let result = try def.apply(input, args, keywords, options)
         try budget.checkSize(result)
         return result
     }
@@ -407,6 +412,9 @@ extension String {
 }
 
 func htmlEscape(_ s: String) -> String {
+    var clean = true
+    for b in s.utf8 where b == 38 || b == 60 || b == 62 || b == 34 || b == 39 { clean = false; break }
+    if clean { return s }
     var out = ""
     out.reserveCapacity(s.utf8.count + 16)
     var runStart = s.utf8.startIndex

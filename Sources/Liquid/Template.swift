@@ -24,19 +24,19 @@ public final class Template: @unchecked Sendable {  // immutable after parsing
     /// with `{{ content_for_layout }}`; `defaultLayout` applies when the template names none.
     public func render(_ data: [String: Value], options: RenderOptions, defaultLayout: String? = nil) throws -> String {
         let budget = RenderBudget(limits: environment.limits)
-        let context = RenderContext(environment: environment, options: options, globals: data, budget: budget, template: self)
+        var context = RenderContext(environment: environment, options: options, globals: data, budget: budget, template: self)
         context.layout = defaultLayout.map { .literal(.string($0)) }
         _ = try context.renderTemplate(self)
-        guard let layoutExpr = context.layout else { return context.out }
+        guard let layoutExpr = context.layout else { return context.outputText }
         let layoutName = try context.evaluate(layoutExpr)
-        guard case .string(let name) = layoutName else { return context.out }
+        guard case .string(let name) = layoutName else { return context.outputText }
         let layout = try context.loadPartial(named: name, offset: nil)
         var layoutData = data
-        for (k, v) in context.assigns { layoutData[k] = v }
-        layoutData["content_for_layout"] = .safe(context.out)
-        let outer = RenderContext(environment: environment, options: options, globals: layoutData, budget: budget, template: layout)
+        for (k, v) in zip(context.assigns.names, context.assigns.values) { layoutData[k] = v }
+        layoutData["content_for_layout"] = .safe(context.outputText)
+        var outer = RenderContext(environment: environment, options: options, globals: layoutData, budget: budget, template: layout)
         outer.partialDepth = 1
         _ = try outer.renderTemplate(layout)
-        return outer.out
+        return outer.outputText
     }
 }

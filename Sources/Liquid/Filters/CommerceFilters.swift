@@ -3,20 +3,20 @@
 extension Environment {
     static let commerceFilters: [String: FilterDefinition] = [
         "money": FilterDefinition(0, 0) { input, _, _, ctx in
-            try Money.format(input, ctx.options.moneyFormat, ctx.options.currency)
+            try Money.format(input, ctx.moneyFormat, ctx.currency)
         },
         "money_with_currency": FilterDefinition(0, 0) { input, _, _, ctx in
-            try Money.format(input, ctx.options.moneyWithCurrencyFormat, ctx.options.currency)
+            try Money.format(input, ctx.moneyWithCurrencyFormat, ctx.currency)
         },
         "money_without_currency": FilterDefinition(0, 0) { input, _, _, ctx in
-            try Money.format(input, Money.placeholder(in: ctx.options.moneyFormat), ctx.options.currency)
+            try Money.format(input, Money.placeholder(in: ctx.moneyFormat), ctx.currency)
         },
         "money_without_trailing_zeros": FilterDefinition(0, 0) { input, _, _, ctx in
-            let v = try Money.format(input, ctx.options.moneyFormat, ctx.options.currency)
+            let v = try Money.format(input, ctx.moneyFormat, ctx.currency)
             return .safe(v.stringValue.replacingAll(".00", with: "").replacingAll(",00", with: ""))
         },
         "asset_url": FilterDefinition(0, 0) { input, _, _, ctx in
-            .string(ctx.options.assetBaseURL + input.stringValue)
+            .string(ctx.assetBaseURL + input.stringValue)
         },
         "img_url": FilterDefinition(0, 1, keywords: ["crop", "scale", "format"]) { input, args, _, ctx in
             var path: String
@@ -37,7 +37,7 @@ extension Environment {
                 }
             }
             if path.hasPrefix("http://") || path.hasPrefix("https://") || path.hasPrefix("/") { return .string(path) }
-            return .string(ctx.options.imageBaseURL + path)
+            return .string(ctx.imageBaseURL + path)
         },
         "link_to": FilterDefinition(1, 2) { input, args, _, _ in
             var html = "<a href=\"" + htmlEscape(args[0].stringValue) + "\""
@@ -47,7 +47,7 @@ extension Environment {
             return .safe(html + "</a>")
         },
         "t": FilterDefinition(0, 0, keywords: ["*"]) { input, _, keywords, ctx in
-            Translation.translate(input.stringValue, ctx.options.translations, keywords)
+            Translation.translate(input.stringValue, ctx.translations, keywords)
         },
         "url_param_escape": FilterDefinition(0, 0) { input, _, _, _ in
             .string(percentEncode(input.stringValue, spaceAsPlus: false))

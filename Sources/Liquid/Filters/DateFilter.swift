@@ -11,7 +11,7 @@ extension Environment {
         "date": FilterDefinition(1, 1) { input, args, _, ctx in
             if input.isNil { return .nil }
             guard args[0].isString, !args[0].stringValue.isEmpty else { return input }
-            guard let seconds = DateFormatting.seconds(input, now: ctx.options.now) else { return input }
+            guard let seconds = DateFormatting.seconds(input, now: ctx.now) else { return input }
             return .string(DateFormatting.format(seconds, args[0].stringValue))
         },
     ]
@@ -36,56 +36,61 @@ enum DateFormatting {
     /// Reads ISO dates (`2016-03-14`, `2016-03-14T10:30:00Z`, with an offset) and written ones
     /// (`March 14, 2016`, `14 Mar 2016 10:30`), as UTC unless an offset is given.
     static func parse(_ text: String) -> Int? {
+        let b = Array(text.utf8)
+        if let t = parseISO(b) { return t }
+        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        @inline(__always) func isLetter(_ c: UInt8) -> Bool { (c | 32) >= 97 && (c | 32) <= 122 }
         var numbers: [Int] = []
         var numberWidths: [Int] = []
         var time: [Int] = []
         var month: Int?
         var offset = 0
-        let chars = Array(text.unicodeScalars)
         var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if ("0"..."9").contains(c) {
+        while i < b.count {
+            let c = b[i]
+            if isDigit(c) {
                 var j = i
                 var n = 0
-                while j < chars.count, ("0"..."9").contains(chars[j]) { n = n * 10 + Int(chars[j].value - 48); j += 1; if j - i > 9 { return nil } }
-                if j < chars.count, chars[j] == ":", time.isEmpty {
+                while j < b.count, isDigit(b[j]) { n = n * 10 + Int(b[j] - 48); j += 1; if j - i > 9 { return nil } }
+                if j < b.count, b[j] == UInt8(ascii: ":"), time.isEmpty {
                     // HH:MM[:SS[.fff]]
                     time = [n]
                     var k = j
-                    while k < chars.count, chars[k] == ":" {
+                    while k < b.count, b[k] == UInt8(ascii: ":") {
                         k += 1
                         var m = 0, w = 0
-                        while k < chars.count, ("0"..."9").contains(chars[k]) { m = m * 10 + Int(chars[k].value - 48); k += 1; w += 1 }
-                        if w == 0 { return nil }
+                        while k < b.count, isDigit(b[k]) { m = m * 10 + Int(b[k] - 48); k += 1; w += 1 }
+                        if w == 0 || w > 2 { return nil }
                         time.append(m)
                     }
-                    if k < chars.count, chars[k] == "." { k += 1; while k < chars.count, ("0"..."9").contains(chars[k]) { k += 1 } }
+                    if k < b.count, b[k] == UInt8(ascii: ".") { k += 1; while k < b.count, isDigit(b[k]) { k += 1 } }
                     i = k
                     continue
                 }
                 numbers.append(n)
                 numberWidths.append(j - i)
                 i = j
-            } else if c.properties.isAlphabetic {
+            } else if isLetter(c) {
                 var j = i
-                var word = ""
-                while j < chars.count, chars[j].properties.isAlphabetic { word.unicodeScalars.append(chars[j]); j += 1 }
-                let lower = word.lowercased()
-                if let m = months.firstIndex(where: { lower.hasPrefix($0) }), lower.count >= 3 { month = m + 1 }
-                else if lower == "t" || lower == "z" || lower == "utc" || lower == "gmt" {}
-                else if ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(where: { lower.hasPrefix($0) }) {}
+                while j < b.count, isLetter(b[j]) { j += 1 }
+                let word = String(decoding: b[i..<j].map { $0 | 32 }, as: UTF8.self)
+                if word.utf8.count >= 3, let m = months.firstIndex(where: { word.hasPrefix($0) }) { month = m + 1 }
+                else if word == "t" || word == "z" || word == "utc" || word == "gmt" || word == "am" {}
+                else if word == "pm" { if !time.isEmpty, time[0] < 12 { time[0] += 12 } }
+                else if ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(where: { word.hasPrefix($0) }) {}
                 else { return nil }
                 i = j
-            } else if (c == "+" || c == "-"), !time.isEmpty, i + 1 < chars.count, ("0"..."9").contains(chars[i + 1]) {
+            } else if c >= 128 {
+                return nil
+            } else if (c == UInt8(ascii: "+") || c == UInt8(ascii: "-")), !time.isEmpty, i + 1 < b.count, isDigit(b[i + 1]) {
                 var j = i + 1
                 var digits: [Int] = []
-                while j < chars.count, ("0"..."9").contains(chars[j]) || chars[j] == ":" {
-                    if chars[j] != ":" { digits.append(Int(chars[j].value - 48)) }
+                while j < b.count, isDigit(b[j]) || b[j] == UInt8(ascii: ":") {
+                    if b[j] != UInt8(ascii: ":") { digits.append(Int(b[j] - 48)) }
                     j += 1
                 }
                 guard digits.count == 4 else { return nil }
-                offset = ((digits[0] * 10 + digits[1]) * 3600 + (digits[2] * 10 + digits[3]) * 60) * (c == "-" ? -1 : 1)
+                offset = ((digits[0] * 10 + digits[1]) * 3600 + (digits[2] * 10 + digits[3]) * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
                 i = j
             } else {
                 i += 1
@@ -105,6 +110,36 @@ enum DateFormatting {
         return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset
     }
 
+    /// The common case without allocation: `YYYY-MM-DD`, optionally `[T ]HH:MM[:SS]` and `Z`.
+    static func parseISO(_ b: [UInt8]) -> Int? {
+        func digits(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var n = 0
+            for i in from..<from + count {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
+        }
+        guard b.count >= 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+              let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2),
+              (1...12).contains(mo), (1...31).contains(d) else { return nil }
+        var seconds = daysFromCivil(y, mo, d) * 86400
+        var i = 10
+        if i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") {
+            guard let h = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let mi = digits(i + 4, 2) else { return nil }
+            seconds += h * 3600 + mi * 60
+            i += 6
+            if i < b.count, b[i] == UInt8(ascii: ":") {
+                guard let s = digits(i + 1, 2) else { return nil }
+                seconds += s
+                i += 3
+            }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "Z") { i += 1 }
+        return i == b.count ? seconds : nil
+    }
+
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
     static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
@@ -117,12 +152,15 @@ enum DateFormatting {
 
     static func format(_ seconds: Int, _ fmt: String) -> String {
         // %s is handled here: glibc computes it in the local time zone.
-        var expanded = ""
-        var it = fmt.makeIterator()
-        while let c = it.next() {
-            guard c == "%" else { expanded.append(c); continue }
-            guard let d = it.next() else { expanded.append("%"); break }
-            if d == "s" { expanded += String(seconds) } else { expanded.append("%"); expanded.append(d) }
+        var expanded = fmt
+        if ByteSearch.contains(fmt, "%s") {
+            expanded = ""
+            var it = fmt.makeIterator()
+            while let c = it.next() {
+                guard c == "%" else { expanded.append(c); continue }
+                guard let d = it.next() else { expanded.append("%"); break }
+                if d == "s" { expanded += String(seconds) } else { expanded.append("%"); expanded.append(d) }
+            }
         }
         var t = time_t(seconds)
         var tm = Glibc.tm()

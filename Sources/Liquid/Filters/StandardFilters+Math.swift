@@ -8,11 +8,11 @@ import Darwin
 /// rounded to the decimals of its operands as Ruby's BigDecimal arithmetic would give.
 extension Environment {
     static let mathFilters: [String: FilterDefinition] = [
-        "plus": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], "plus") },
-        "minus": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], "minus") },
-        "times": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], "times") },
-        "divided_by": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], "divided_by") },
-        "modulo": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], "modulo") },
+        "plus": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], .plus) },
+        "minus": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], .minus) },
+        "times": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], .times) },
+        "divided_by": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], .dividedBy) },
+        "modulo": FilterDefinition(1, 1) { input, args, _, _ in try arithmetic(input, args[0], .modulo) },
         "abs": FilterDefinition(0, 0) { input, _, _, _ in
             switch FilterSupport.number(input) {
             case .int(let i): return .int(i == Int.min ? i : abs(i))
@@ -60,14 +60,16 @@ extension Environment {
         }
     }
 
-    static func arithmetic(_ lhs: Value, _ rhs: Value, _ op: String) throws -> Value {
+    enum Arithmetic { case plus, minus, times, dividedBy, modulo }
+
+    static func arithmetic(_ lhs: Value, _ rhs: Value, _ op: Arithmetic) throws -> Value {
         let a = FilterSupport.number(lhs), b = FilterSupport.number(rhs)
         if case .int(let x) = a, case .int(let y) = b {
             switch op {
-            case "plus": return .int(x &+ y)
-            case "minus": return .int(x &- y)
-            case "times": return .int(x &* y)
-            case "divided_by":
+            case .plus: return .int(x &+ y)
+            case .minus: return .int(x &- y)
+            case .times: return .int(x &* y)
+            case .dividedBy:
                 guard y != 0 else { throw FilterSupport.fail("divided by 0") }
                 if x == Int.min && y == -1 { return .int(x) }
                 let q = x / y
@@ -82,10 +84,10 @@ extension Environment {
         let x = a.doubleValue ?? 0, y = b.doubleValue ?? 0
         let px = FilterSupport.decimalPlaces(x), py = FilterSupport.decimalPlaces(y)
         switch op {
-        case "plus": return .double(FilterSupport.roundTo(x + y, max(px, py)))
-        case "minus": return .double(FilterSupport.roundTo(x - y, max(px, py)))
-        case "times": return .double(FilterSupport.roundTo(x * y, px + py))
-        case "divided_by":
+        case .plus: return .double(FilterSupport.roundTo(x + y, max(px, py)))
+        case .minus: return .double(FilterSupport.roundTo(x - y, max(px, py)))
+        case .times: return .double(FilterSupport.roundTo(x * y, px + py))
+        case .dividedBy:
             guard y != 0 else { throw FilterSupport.fail("divided by 0") }
             return .double(x / y)
         default:

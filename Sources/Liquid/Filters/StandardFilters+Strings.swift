@@ -5,8 +5,8 @@ extension Environment {
     static let stringFilters: [String: FilterDefinition] = [
         "append": FilterDefinition(1, 1) { input, args, _, _ in .string(input.stringValue + args[0].stringValue) },
         "prepend": FilterDefinition(1, 1) { input, args, _, _ in .string(args[0].stringValue + input.stringValue) },
-        "downcase": FilterDefinition(0, 0) { input, _, _, _ in .string(input.stringValue.lowercased()) },
-        "upcase": FilterDefinition(0, 0) { input, _, _, _ in .string(input.stringValue.uppercased()) },
+        "downcase": FilterDefinition(0, 0) { input, _, _, _ in .string(asciiCase(input.stringValue, upper: false)) },
+        "upcase": FilterDefinition(0, 0) { input, _, _, _ in .string(asciiCase(input.stringValue, upper: true)) },
         "capitalize": FilterDefinition(0, 0) { input, _, _, _ in
             let s = input.stringValue
             guard let f = s.first else { return .string("") }
@@ -14,11 +14,18 @@ extension Environment {
         },
         "strip": FilterDefinition(0, 0) { input, _, _, _ in .string(String(input.stringValue.trimmingSpaces)) },
         "lstrip": FilterDefinition(0, 0) { input, _, _, _ in
-            .string(String(input.stringValue.drop(while: { $0.isWhitespace })))
+            let s = input.stringValue
+            let u = s.utf8
+            var i = u.startIndex
+            while i < u.endIndex, Lexer.isSpace(u[i]) { i = u.index(after: i) }
+            return .string(String(s[i...]))
         },
         "rstrip": FilterDefinition(0, 0) { input, _, _, _ in
             let s = input.stringValue
-            return .string(String(s[..<(s.lastIndex(where: { !$0.isWhitespace }).map { s.index(after: $0) } ?? s.startIndex)]))
+            let u = s.utf8
+            var e = u.endIndex
+            while e > u.startIndex, Lexer.isSpace(u[u.index(before: e)]) { e = u.index(before: e) }
+            return .string(String(s[..<e]))
         },
         "strip_newlines": FilterDefinition(0, 0) { input, _, _, _ in
             .string(String(input.stringValue.unicodeScalars.filter { $0 != "\n" && $0 != "\r" }.map(Character.init)))
@@ -67,6 +74,11 @@ extension Environment {
             let s = input.stringValue
             let length = args.isEmpty ? 50 : try FilterSupport.strictInteger(args[0], "truncate length")
             let ellipsis = args.count > 1 ? args[1].stringValue : "..."
+            if s.utf8.count <= length { return .string(s) }
+            if s.utf8.allSatisfy({ $0 < 128 }) {
+                let keep = max(0, length - ellipsis.count)
+                return .string(String(s.utf8.prefix(keep))! + ellipsis)
+            }
             let chars = Array(s)
             guard chars.count > length else { return .string(s) }
             let keep = max(0, length - ellipsis.count)
@@ -78,9 +90,8 @@ extension Environment {
             var words = args.isEmpty ? 15 : try FilterSupport.strictInteger(args[0], "truncatewords count")
             if words <= 0 { words = 1 }
             let ellipsis = args.count > 1 ? args[1].stringValue : "..."
-            let list = s.split(whereSeparator: { $0.isWhitespace })
-            guard list.count > words else { return .string(s) }
-            return .string(list[0..<words].joined(separator: " ") + ellipsis)
+            guard let head = truncateWords(s, words) else { return .string(s) }
+            return .string(head + ellipsis)
         },
         "split": FilterDefinition(1, 1) { input, args, _, _ in
             let s = input.stringValue
@@ -88,7 +99,7 @@ extension Environment {
             if s.isEmpty { return .array([]) }
             var parts: [Value]
             if sep == " " {
-                parts = s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) }
+                parts = words(s).map { .string($0) }
             } else if sep.isEmpty {
                 parts = s.map { .string(String($0)) }
             } else {
@@ -143,6 +154,57 @@ extension Environment {
             return .string(String(decoding: bytes, as: UTF8.self))
         },
     ]
+
+    /// Upper- or lower-cases `s`, with a fast path for ASCII text.
+    static func asciiCase(_ s: String, upper: Bool) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            if b >= 128 { return upper ? s.uppercased() : s.lowercased() }
+            if upper { bytes.append(b >= 97 && b <= 122 ? b - 32 : b) } else { bytes.append(b >= 65 && b <= 90 ? b + 32 : b) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Splits on runs of ASCII whitespace, dropping empty words (Ruby's `split(" ")`).
+    static func words(_ s: String) -> [String] {
+        var out: [String] = []
+        var s = s
+        s.withUTF8 { u in
+            var spaces = 0
+            for b in u where b == 32 { spaces += 1 }
+            out.reserveCapacity(spaces + 1)
+            var i = 0
+            while i < u.count {
+                while i < u.count, Lexer.isSpace(u[i]) { i += 1 }
+                guard i < u.count else { break }
+                let start = i
+                while i < u.count, !Lexer.isSpace(u[i]) { i += 1 }
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))
+            }
+        }
+        return out
+    }
+
+    /// The first `count` words of `s` joined by single spaces, or nil if it has no more words.
+    static func truncateWords(_ s: String, _ count: Int) -> String? {
+        var s = s
+        return s.withUTF8 { u -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(min(u.count, 256))
+            var i = 0
+            var n = 0
+            while i < u.count {
+                while i < u.count, Lexer.isSpace(u[i]) { i += 1 }
+                guard i < u.count else { break }
+                if n == count { return String(decoding: out, as: UTF8.self) }
+                if n > 0 { out.append(32) }
+                while i < u.count, !Lexer.isSpace(u[i]) { out.append(u[i]); i += 1 }
+                n += 1
+            }
+            return nil
+        }
+    }
 
     static func splitExact(_ s: String, _ sep: String) -> [String] {
         let h = Array(s.utf8), n = Array(sep.utf8)

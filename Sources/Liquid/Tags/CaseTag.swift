@@ -33,7 +33,7 @@ enum CaseTag {
 }
 
 extension RenderContext {
-    func renderCase(_ subject: Expression, _ clauses: [CaseClause]) throws -> Flow {
+    mutating func renderCase(_ subject: Expression, _ clauses: [CaseClause]) throws -> Flow {
         let value = try evaluate(subject)
         var matched = false
         for clause in clauses {

@@ -20,7 +20,7 @@ enum CycleTag {
 }
 
 extension RenderContext {
-    func renderCycle(_ group: Expression?, _ values: [Expression], _ key: String) throws {
+    mutating func renderCycle(_ group: Expression?, _ values: [Expression], _ key: String) throws {
         let k = try group.map { "\u{1}" + (try evaluate($0)).outputString } ?? key
         let i = cycles[k] ?? 0
         if i < values.count { try writeValue(try evaluate(values[i])) }

@@ -89,7 +89,7 @@ final class ForloopDrop: LiquidDrop {
 
 extension RenderContext {
     /// The items a `for`/`tablerow` visits after `offset` and `limit`.
-    func loopItems(_ f: ForLoop) throws -> [Value] {
+    mutating func loopItems(_ f: ForLoop) throws -> [Value] {
         let collection = try evaluate(f.collection)
         var items: [Value]
         switch collection {
@@ -126,7 +126,7 @@ extension RenderContext {
         throw error("loop \(name) must be an integer, got \(v.outputString)")
     }
 
-    func renderFor(_ f: ForLoop) throws -> Flow {
+    mutating func renderFor(_ f: ForLoop) throws -> Flow {
         let items = try loopItems(f)
         if items.isEmpty {
             if let elseBody = f.elseBody { return try render(elseBody) }
@@ -134,8 +134,9 @@ extension RenderContext {
         }
         let drop = ForloopDrop(name: f.name, length: items.count, parent: loops.last)
         loops.append(drop)
-        scopes.append(["forloop": .drop(drop)])
+        scopes.append(["forloop": .drop(drop), f.variable: .nil])
         let top = scopes.count - 1
+        let slot = scopes[top].position(of: f.variable)!
         defer {
             scopes.removeLast()
             loops.removeLast()
@@ -143,8 +144,9 @@ extension RenderContext {
         for (i, item) in items.enumerated() {
             try budget.countIteration()
             drop.index0 = i
-            scopes[top][f.variable] = item
+            scopes[top].set(at: slot, item)
             if case .breakLoop = try render(f.body) { break }
+            try checkOutput()
         }
         return .normal
     }

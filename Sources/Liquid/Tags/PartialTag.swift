@@ -50,7 +50,7 @@ extension RenderContext {
         return t
     }
 
-    func renderPartial(_ call: PartialCall) throws -> Flow {
+    mutating func renderPartial(_ call: PartialCall) throws -> Flow {
         let nameValue = try evaluate(call.name)
         guard nameValue.isString else { throw error("a partial name must be a string, not \(nameValue.typeName)") }
         let name = nameValue.stringValue
@@ -59,7 +59,7 @@ extension RenderContext {
         }
         let partial = try loadPartial(named: name, offset: call.offset)
         let alias = call.alias ?? String(name.split(separator: "/").last ?? Substring(name))
-        var scope: [String: Value] = [:]
+        var scope = VariableTable()
         for (k, e) in call.arguments { scope[k] = try evaluate(e) }
         let items: [Value]? = try call.forCollection.map {
             let v = try evaluate($0)
@@ -80,15 +80,18 @@ extension RenderContext {
                     try budget.countIteration()
                     scopes[top][alias] = item
                     let flow = try renderTemplate(partial)
+                    try checkOutput()
                     if case .normal = flow { continue }
                     return flow
                 }
                 return .normal
             }
-            return try renderTemplate(partial)
+            let flow = try renderTemplate(partial)
+            try checkOutput()
+            return flow
         case .render:
             // Arguments are the partial's own variables: its assigns may overwrite them.
-            let child = RenderContext(environment: environment, options: options, globals: globals, budget: budget, template: partial)
+            var child = RenderContext(environment: environment, options: options, globals: globals, budget: budget, template: partial)
             child.partialDepth = partialDepth + 1
             child.assigns = scope
             swap(&child.out, &out)
@@ -102,9 +105,11 @@ extension RenderContext {
                     child.assigns[alias] = item
                     child.assigns["forloop"] = .drop(drop)
                     _ = try child.render(partial.nodes)
+                    try child.checkOutput()
                 }
             } else {
                 _ = try child.render(partial.nodes)
+                try child.checkOutput()
             }
             return .normal
         }

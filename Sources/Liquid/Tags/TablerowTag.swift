@@ -9,7 +9,7 @@ enum TablerowTag {
 }
 
 extension RenderContext {
-    func renderTablerow(_ f: ForLoop) throws -> Flow {
+    mutating func renderTablerow(_ f: ForLoop) throws -> Flow {
         let items = try loopItems(f)
         var cols = items.count
         if let c = f.cols {
@@ -37,6 +37,7 @@ extension RenderContext {
             let flow = try render(f.body)
             try write("</td>")
             if case .breakLoop = flow { break }
+            try checkOutput()
             if col == cols && i != items.count - 1 {
                 try write("</tr>\n<tr class=\"row\(i / cols + 2)\">")
             }
