@@ -17,13 +17,16 @@ public struct AppConfiguration: Sendable {
     public var defaultTheme: String
     /// Development: templates are re-read when their files change. Never on in production.
     public var developmentMode: Bool
+    /// Seconds a store whose database was unreachable answers 503 before it is tried again
+    /// (doubling per failure, at most 10 s); 0 tries on every request.
+    public var tenantRetryDelay: Double
     /// The whole environment, handed to the keyring (which may read the key from a variable).
     public var environment: [String: String]
 
     public init(platformDomain: String, registryURL: String, masterKeyFile: String? = nil,
                 metricsToken: String? = nil, templateDirectory: String = "templates",
                 defaultTheme: String = "atelier", developmentMode: Bool = false,
-                environment: [String: String] = [:]) {
+                tenantRetryDelay: Double = 1, environment: [String: String] = [:]) {
         self.platformDomain = platformDomain
         self.registryURL = registryURL
         self.masterKeyFile = masterKeyFile
@@ -31,6 +34,7 @@ public struct AppConfiguration: Sendable {
         self.templateDirectory = templateDirectory
         self.defaultTheme = defaultTheme
         self.developmentMode = developmentMode
+        self.tenantRetryDelay = tenantRetryDelay
         self.environment = environment
     }
 
@@ -43,6 +47,7 @@ public struct AppConfiguration: Sendable {
         public static let templateDirectory = "STOREFLEET_TEMPLATE_DIR"
         public static let defaultTheme = "STOREFLEET_DEFAULT_THEME"
         public static let developmentMode = "STOREFLEET_DEV"
+        public static let tenantRetryDelay = "STOREFLEET_TENANT_RETRY_SECONDS"
     }
 
     /// Reads the configuration from `environment`. `packageRoot` anchors the default template
@@ -66,6 +71,7 @@ public struct AppConfiguration: Sendable {
             templateDirectory: optional(Key.templateDirectory) ?? packageRoot + "/templates",
             defaultTheme: optional(Key.defaultTheme) ?? "atelier",
             developmentMode: dev,
+            tenantRetryDelay: optional(Key.tenantRetryDelay).flatMap(Double.init).map { max(0, $0) } ?? 1,
             environment: environment)
     }
 }

@@ -9,6 +9,7 @@ final class StorefleetApp {
     let pages: PlatformPages
     let metrics: MetricsEndpoint
     let storefront: Storefront
+    let tenantBackoff: TenantBackoff
     private var platformRouter = SiteRouter<SiteLinks>()
     private var storeRouter = SiteRouter<StoreSite>()
 
@@ -18,6 +19,7 @@ final class StorefleetApp {
         pages = try PlatformPages(templateDirectory: config.templateDirectory)
         metrics = MetricsEndpoint(token: config.metricsToken, snapshot: snapshot)
         storefront = try Storefront(config: config)
+        tenantBackoff = TenantBackoff(initialDelay: config.tenantRetryDelay)
         addPlatformRoutes()
         addStoreRoutes()
     }
@@ -186,4 +188,11 @@ func percentEncodePath(_ path: String) -> String {
         }
     }
     return String(decoding: out, as: UTF8.self)
+}
+
+extension StorefleetApp {
+    /// An HTML page from bytes already encoded (a cached page is sent without copying).
+    static func htmlResponse(_ body: [UInt8], status: Status = .ok) -> Response {
+        Response(status: status, headers: ["Content-Type": "text/html; charset=utf-8"], body: .bytes(body))
+    }
 }

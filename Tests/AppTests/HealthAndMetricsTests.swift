@@ -111,3 +111,23 @@ import Testing
         #expect(MoneyFormats.forCurrency("XYZ").moneyWithCurrency == "{{amount}} XYZ")
     }
 }
+
+@Suite struct TenantBackoffTests {
+    struct Unreachable: Error {}
+
+    @Test func aFailedStoreIsRefusedUntilItsDelayAndOthersAreNot() {
+        let backoff = TenantBackoff(initialDelay: 60)
+        #expect(backoff.refusal(storeId: 1) == nil)
+        backoff.failed(storeId: 1, error: Unreachable())
+        #expect(backoff.refusal(storeId: 1) is Unreachable)
+        #expect(backoff.refusal(storeId: 2) == nil)
+        backoff.succeeded(storeId: 1)
+        #expect(backoff.refusal(storeId: 1) == nil)
+    }
+
+    @Test func zeroDelayNeverRefuses() {
+        let backoff = TenantBackoff(initialDelay: 0)
+        backoff.failed(storeId: 1, error: Unreachable())
+        #expect(backoff.refusal(storeId: 1) == nil)
+    }
+}

@@ -50,7 +50,7 @@ import Testing
         for host in ["nobody-\(AppStack.uniqueSlug("x")).\(stack.platformDomain)", "unknown-shop.example.org"] {
             let response = handle(try get("/", host: host))
             #expect(response.status == .notFound, "host \(host)")
-            #expect(response.text.contains("There's no store at this address"))
+            #expect(response.text.contains("There’s no store at this address"))
             #expect(response.text.contains(host))
             #expect(response.storeForLog == nil)
         }
@@ -120,6 +120,6 @@ import Testing
         let handle = try stack.handler()
         let response = handle(try get("/no-such-page", host: stack.host(store)))
         #expect(response.status == .notFound)
-        #expect(response.text.contains("We couldn't find that page"))
+        #expect(response.text.contains("We couldn’t find that page"))
     }
 }

@@ -14,7 +14,7 @@ import Testing
             ("Canvas Tote", 3800, nil),
             ("Brass Pencil", 2400, 3000),
             ("Dot Grid Notebook", 1600, nil),
-        ], imageFor: { $0 == 0 ? "/assets/sample/tote.svg" : nil })
+        ], imageFor: { $0 == 0 ? "/assets/sample/backpack.svg" : nil })
         let request = try get("/", host: stack.host(store), headers: [("X-Request-Id", "snapshot-request-0001")])
         let response = try stack.handler()(request)
         try assertSnapshot(named: "storefront-home", of: response)

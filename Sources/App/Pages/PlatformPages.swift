@@ -63,34 +63,34 @@ struct Notice {
 
     static func noStore(host: String, platformURL: String) -> Notice {
         Notice(status: .notFound, title: "No store here — Storefleet",
-               heading: "There's no store at this address",
-               message: "\(host) isn't connected to a Storefleet store. Check the address for typos, or open your own store — it takes a few minutes.",
+               heading: "There’s no store at this address",
+               message: "\(host) isn’t connected to a Storefleet store. Check the address for typos, or open your own store — it takes a few minutes.",
                action: Action(label: "Go to Storefleet", url: platformURL + "/"))
     }
 
     static func notFound(platformURL: String) -> Notice {
         Notice(status: .notFound, title: "Page not found",
-               heading: "We couldn't find that page",
-               message: "The page you asked for doesn't exist or has moved.",
+               heading: "We couldn’t find that page",
+               message: "The page you asked for doesn’t exist or has moved.",
                action: Action(label: "Go to the home page", url: "/"))
     }
 
     static func suspended(storeName: String) -> Notice {
         Notice(status: .serviceUnavailable, title: "\(storeName) is closed for now",
                heading: "\(storeName) is closed for now",
-               message: "This store isn't taking visitors at the moment. Please check back later.")
+               message: "This store isn’t taking visitors at the moment. Please check back later.")
     }
 
     static func storeUnavailable(storeName: String) -> Notice {
         Notice(status: .serviceUnavailable, title: "\(storeName) is temporarily unavailable",
                heading: "\(storeName) will be back shortly",
-               message: "We can't reach this store right now. Please try again in a minute.")
+               message: "We can’t reach this store right now. Please try again in a minute.")
     }
 
     static func platformUnavailable() -> Notice {
         Notice(status: .serviceUnavailable, title: "Storefleet is temporarily unavailable",
-               heading: "We'll be back shortly",
-               message: "Storefleet can't answer right now. Please try again in a minute.")
+               heading: "We’ll be back shortly",
+               message: "Storefleet can’t answer right now. Please try again in a minute.")
     }
 
     static func serverError() -> Notice {

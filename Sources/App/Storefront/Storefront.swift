@@ -12,6 +12,8 @@ final class Storefront {
     private var stores: [Int64: StoreRenderState] = [:]
     /// Products on the home page.
     static let homeProductLimit = 20
+    /// Stores whose render state one process keeps; past it the cache starts over.
+    static let maximumCachedStores = 1000
 
     init(config: AppConfiguration) throws {
         self.config = config
@@ -24,7 +26,15 @@ final class Storefront {
         let products = try app.withTenant(site.route) { connection in
             try Catalog.activeProducts(on: connection, limit: Storefront.homeProductLimit).products
         }
-        return .html(try renderHome(site, products: products))
+        // The page is a function of the products and the store's render state only: when both
+        // are what they were, so is the page. Keyed by the data itself, so it is never stale.
+        let state = renderState(for: site)
+        if let cached = state.homePage, cached.products == products {
+            return StorefleetApp.htmlResponse(cached.body)
+        }
+        let body = Array(try renderHome(site, products: products).utf8)
+        state.homePage = (products, body)
+        return StorefleetApp.htmlResponse(body)
     }
 
     /// The home page's HTML for these products.
@@ -49,6 +59,7 @@ final class Storefront {
             return cached
         }
         let state = StoreRenderState(route: site.route, theme: theme, platformURL: site.links.platformURL)
+        if stores.count >= Storefront.maximumCachedStores { stores.removeAll(keepingCapacity: true) }
         stores[site.route.storeId] = state
         return state
     }
@@ -61,7 +72,7 @@ final class Storefront {
 }
 
 /// What every page of one store renders with, built once per store and process.
-struct StoreRenderState {
+final class StoreRenderState {
     let route: StoreRoute
     let platformURL: String
     let options: RenderOptions
@@ -69,6 +80,8 @@ struct StoreRenderState {
     let settings: Value
     /// Where nginx serves this store's uploaded media.
     let mediaPrefix: String
+    /// The last home page rendered, and the products it shows.
+    var homePage: (products: [ProductSummary], body: [UInt8])?
 
     init(route: StoreRoute, theme: Theme, platformURL: String) {
         self.route = route

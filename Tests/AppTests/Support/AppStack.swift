@@ -1,4 +1,5 @@
 import Crypto
+import Glibc
 import HTTP
 import Postgres
 import Registry
@@ -109,5 +110,29 @@ extension AppStack {
         var copy = self
         copy.config.registryURL = url
         return copy
+    }
+}
+
+extension AppStack {
+    func withTenantRetryDelay(_ seconds: Double) -> AppStack {
+        var copy = self
+        copy.config.tenantRetryDelay = seconds
+        return copy
+    }
+
+    /// Waits for an outside condition with no event to wait on: the store's database accepting
+    /// its role again after an outage (PgBouncer retries failed server logins on a timer).
+    func waitUntilReachable(_ store: ProvisionedStore, seconds: Double) throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            do {
+                _ = try tenantConnection(store).query("SELECT 1")
+                return
+            } catch {
+                if ContinuousClock.now > deadline { throw error }
+                var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
+                nanosleep(&pause, nil)
+            }
+        }
     }
 }
