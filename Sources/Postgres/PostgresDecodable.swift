@@ -236,3 +236,18 @@ extension Array: PostgresDecodable where Element: PostgresArrayElement {
         try Element.decodePostgresArray(value)
     }
 }
+
+/// Enums backed by a raw value bind and decode through it: declare
+/// `enum StoreStatus: String, PostgresEncodable, PostgresDecodable { ... }` and nothing else.
+extension PostgresDecodable where Self: RawRepresentable, RawValue: PostgresDecodable {
+    public static func decode(postgres value: PostgresValue) throws(PostgresError) -> Self {
+        guard let decoded = Self(rawValue: try RawValue.decode(postgres: value)) else {
+            throw .decoding("not a known \(Self.self) value")
+        }
+        return decoded
+    }
+}
+
+extension PostgresEncodable where Self: RawRepresentable, RawValue: PostgresEncodable {
+    public var postgresBind: PostgresBind { rawValue.postgresBind }
+}

@@ -158,4 +158,14 @@ import Testing
         #expect(try row.decode("doc", as: JSON.self).decode(Settings.self) == settings)
         #expect(try row.decode("color", as: String.self) == settings.color)
     }
+
+    enum Status: String, PostgresEncodable, PostgresDecodable { case active, suspended }
+
+    @Test func rawRepresentableEnumsBindAndDecodeThroughTheirRawValue() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        let row = try #require(try db.queryFirst("SELECT \(Status.suspended) AS s, 'deleted' AS unknown"))
+        #expect(try row.decode("s", as: Status.self) == .suspended)
+        #expect(throws: PostgresError.self) { _ = try row.decode("unknown", as: Status.self) }
+        #expect(try row.decode("unknown", as: String.self) == "deleted")
+    }
 }
