@@ -9,8 +9,8 @@ struct JobsCommand: ParsableCommand {
         commandName: "jobs",
         abstract: "Run background jobs from the registry's queue, and move stores' outbox rows onto it.",
         discussion: """
-            Claims jobs with FOR UPDATE SKIP LOCKED, retries failures with exponential back-off and
-            marks a job dead after its last attempt. Waits with LISTEN storefleet_jobs, never a busy
+            Claims jobs with FOR UPDATE SKIP LOCKED, retries failures with exponential back-off and \
+            marks a job dead after its last attempt. Waits with LISTEN storefleet_jobs, never a busy \
             loop. SIGTERM/SIGINT: finish the job in hand, then exit.
             """)
 

@@ -9,9 +9,9 @@ struct MigrateCommand: ParsableCommand {
         commandName: "migrate",
         abstract: "Apply registry migrations, then tenant migrations to every store (or the ones named).",
         discussion: """
-            With neither --registry nor --tenants, migrates the registry and then all tenants.
-            Each migration runs in its own transaction and is recorded (registry_migrations,
-            tenant_migrations). A migration file edited after it was applied is refused. A failing
+            With neither --registry nor --tenants, migrates the registry and then all tenants. \
+            Each migration runs in its own transaction and is recorded (registry_migrations, \
+            tenant_migrations). A migration file edited after it was applied is refused. A failing \
             tenant is reported and the others carry on; the exit status is 1 if any failed.
             """,
         subcommands: [MigrateStatusCommand.self])
@@ -39,7 +39,7 @@ struct MigrateCommand: ParsableCommand {
         }
         guard both || !tenants.isEmpty else { return }
         let tenantMigrator = TenantMigrator(registry: owner, keyring: try env.keyring(),
-                                            migrations: try env.migrations("tenant"))
+                                            migrations: try env.migrations("tenant"), templateName: env.templateName)
         let slugs = tenants.contains("all") ? [] : tenants
         let stores = try tenantMigrator.stores(slugs: slugs)
         if worker || parallel <= 1 || stores.count <= 1 {

@@ -10,8 +10,8 @@ struct ProvisionCommand: ParsableCommand {
         commandName: "provision",
         abstract: "Create a store: its role and database (from the server's template), then mark it active.",
         discussion: """
-            Picks the least-loaded active server unless --server is given. Running it again for a
-            store whose provisioning failed resumes where it stopped. The store resolves by host only
+            Picks the least-loaded active server unless --server is given. Running it again for a \
+            store whose provisioning failed resumes where it stopped. The store resolves by host only \
             once it is complete. STOREFLEET_FAIL_PROVISION_AT=<step> injects a failure (tests).
             """)
 
@@ -35,12 +35,15 @@ struct ProvisionCommand: ParsableCommand {
     var timezone: String = "UTC"
     @Option(help: "Locale.")
     var locale: String = "en"
+    @Flag(help: "Print the time each provisioning step took.")
+    var timing = false
 
     func run() throws {
         let env = PlatformEnvironment()
         let owner = try env.ownerConnection()
         let keyring = try env.keyring()
-        let options = ProvisioningOptions(migrations: try env.migrations("tenant"), failAt: try env.failProvisionAt())
+        let options = ProvisioningOptions(migrations: try env.migrations("tenant"), templateName: env.templateName,
+                                          failAt: try env.failProvisionAt())
         let provisioner = Provisioner(registry: owner, keyring: keyring, options: options)
         let request = ProvisionRequest(slug: slug, name: name ?? slug, orgId: org, server: server,
                                        currency: currency.uppercased(), country: country.uppercased(),
@@ -62,6 +65,9 @@ struct ProvisionCommand: ParsableCommand {
             let n = try SampleCatalog.insert(into: tenant, count: sampleCount)
             extra = ", \(n) sample products"
         }
-        say("store \(store.slug) (id \(store.storeId)) active on \(store.serverName) as \(store.databaseName) at \(store.version ?? "-") in \(String(format: "%.2f", store.seconds))s\(extra)")
+        if timing {
+            say(store.stepSeconds.map { "\($0.step.rawValue)=\(String(format: "%.3f", $0.seconds))" }.joined(separator: " "))
+        }
+        say("store \(store.slug) (id \(store.storeId)) active on \(store.serverName) as \(store.databaseName) at \(store.version ?? "-") in \(String(format: "%.3f", store.seconds))s\(extra)")
     }
 }

@@ -77,6 +77,8 @@ public struct ProvisionedStore: Sendable {
     public let databaseName: String
     public let version: String?
     public let seconds: Double
+    /// Seconds spent in each step, in order (for `--timing` and the benchmark).
+    public let stepSeconds: [(step: ProvisionStep, seconds: Double)]
 }
 
 /// Creates and removes stores' databases. Connect `registry` as storefleet_owner.
@@ -100,6 +102,7 @@ public struct Provisioner {
     /// store stays invisible and is marked `failed`) or a validation error (nothing changed).
     public func provision(_ request: ProvisionRequest) throws -> ProvisionedStore {
         let started = Date()
+        var timings = StepTimer()
         _ = try Slug.validate(request.slug)
         let store = try reserve(request)
         try registry.execute("SELECT pg_advisory_lock(\(Provisioner.storeLockClass), \(Int32(truncatingIfNeeded: store.id)))")
@@ -107,32 +110,40 @@ public struct Provisioner {
         var step = ProvisionStep.reserve
         do {
             try checkpoint(store.id, .reserve)
+            timings.lap(.reserve)
             step = .place
             let placement = try place(store, request: request)
             let server = try servers.server(id: placement.serverId)
             try checkpoint(store.id, .place)
+            timings.lap(.place)
             step = .credentials
             let password = try credentials(store)
             try checkpoint(store.id, .credentials)
+            timings.lap(.credentials)
             let admin = try servers.adminConnection(server)
             let role = placement.databaseName
             step = .role
             try createRole(role, password: password, admin: admin)
             try checkpoint(store.id, .role)
+            timings.lap(.role)
             step = .template
             let template = TemplateDatabase(name: options.templateName, server: server, servers: servers,
                                             migrations: options.migrations)
             try template.ensureCurrent()
             try checkpoint(store.id, .template)
+            timings.lap(.template)
             step = .database
             try template.clone(into: placement.databaseName, admin: admin)
             try checkpoint(store.id, .database)
+            timings.lap(.database)
             step = .grants
             try grant(database: placement.databaseName, to: role, admin: admin)
             try checkpoint(store.id, .grants)
+            timings.lap(.grants)
             step = .ledger
             let version = try ledger(store, placement: placement, server: server)
             try checkpoint(store.id, .ledger)
+            timings.lap(.ledger)
             step = .activate
             try registry.transaction { db in
                 try db.execute("""
@@ -147,7 +158,7 @@ public struct Provisioner {
             }
             return ProvisionedStore(storeId: store.id, slug: store.slug, serverName: server.name,
                                     databaseName: placement.databaseName, version: version,
-                                    seconds: Date().timeIntervalSince(started))
+                                    seconds: Date().timeIntervalSince(started), stepSeconds: timings.lap(.activate))
         } catch {
             let reason = DatabaseFailure.reason(error)
             _ = try? registry.execute("""
@@ -279,5 +290,19 @@ public struct Provisioner {
                 """)
         }
         return try inDatabase.last?.decode("name", as: String.self)
+    }
+}
+
+/// Time per provisioning step.
+struct StepTimer {
+    private var last = Date()
+    private(set) var laps: [(step: ProvisionStep, seconds: Double)] = []
+
+    @discardableResult
+    mutating func lap(_ step: ProvisionStep) -> [(step: ProvisionStep, seconds: Double)] {
+        let now = Date()
+        laps.append((step, now.timeIntervalSince(last)))
+        last = now
+        return laps
     }
 }

@@ -33,6 +33,10 @@ public struct PlatformEnvironment {
 
     public var keyFile: String? { self["STOREFLEET_MASTER_KEY_FILE"] }
 
+    /// STOREFLEET_TEMPLATE_DB: the template database on each server (default `sf_template`).
+    /// A benchmark or experiment with its own migration set uses its own template.
+    public var templateName: String { self["STOREFLEET_TEMPLATE_DB"] ?? "sf_template" }
+
     public var platformDomain: String { self["STOREFLEET_PLATFORM_DOMAIN"] ?? "storefleet.localhost" }
 
     /// STOREFLEET_FAIL_PROVISION_AT=<step>: make provisioning fail right after that step (tests).
