@@ -10,10 +10,15 @@ import COpenSSL
 /// `storefleet keys rotate` re-seals them (`needsResealing`).
 ///
 /// Keys come from `Keyring.load` (see `Keyring+Loading.swift` for the file format).
-public struct Keyring: Sendable {
+public struct Keyring: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Key ids in file order; the last one is current.
     public let keyIDs: [String]
     let keys: [String: [UInt8]]
+
+    /// Key ids only, never key material (`"\(keyring)"` may end up in a log).
+    public var description: String { "Keyring(current: \(currentKeyID), keys: \(keyIDs.joined(separator: ", ")))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["keyIDs": keyIDs], displayStyle: .struct) }
 
     /// The id new values are sealed under.
     public var currentKeyID: String { keyIDs[keyIDs.count - 1] }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One parameter value as sent to the server: text (or binary) bytes, or NULL.
-public struct PostgresBind: Sendable, Equatable {
+public struct PostgresBind: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
     public enum Format: Int32, Sendable { case text = 0, binary = 1 }
 
     /// The value's bytes, nil for NULL. Text-format values must not contain NUL bytes.
@@ -21,6 +21,14 @@ public struct PostgresBind: Sendable, Equatable {
     }
 
     public static let null = PostgresBind(bytes: nil)
+
+    /// Type and size only: a bound value may be a password or an address.
+    public var description: String {
+        guard let bytes else { return "NULL" }
+        return "<\(format) value, type \(typeOID), \(bytes.count) bytes>"
+    }
+
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }
 
 /// A Swift value that can be bound as a query parameter.

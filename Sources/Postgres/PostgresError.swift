@@ -4,7 +4,7 @@
 /// data, only the kind, the SQLSTATE and schema-level context (a column or constraint name).
 /// The server's own message, which can quote data (`Key (email)=(a@b.c) already exists`), is kept
 /// in `unsafeServerMessage` for logs that are allowed to hold it.
-public struct PostgresError: Error, CustomStringConvertible, Sendable {
+public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable, Sendable {
     /// What went wrong, coarse enough to branch on.
     public enum Kind: String, Sendable, Equatable {
         /// Could not connect, or the connection broke (SQLSTATE class 08, 57P0x, 53300).
@@ -98,6 +98,15 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         }
         if let context { text += ": " + context }
         return text
+    }
+
+    /// The same as `description`: debug output must not leak data either.
+    public var debugDescription: String { description }
+
+    /// `dump()` and debuggers show the safe fields only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["kind": kind, "sqlState": sqlState as Any, "context": context as Any,
+                                "constraintName": constraintName as Any], displayStyle: .struct)
     }
 
     /// True for errors after which the same statement may succeed if retried in a new transaction.

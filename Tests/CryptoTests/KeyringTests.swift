@@ -133,4 +133,15 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
+
+    @Test func printingAKeyringShowsKeyIDsOnly() throws {
+        let ring = try Keyring(keys: [("k1", Self.keyA), ("k2", Self.keyB)])
+        var dumped = ""
+        dump(ring, to: &dumped)
+        for text in ["\(ring)", String(reflecting: ring), dumped] {
+            #expect(text.contains("k2"))
+            #expect(!text.contains("161"), "key bytes (0xA1 = 161) in: \(text)")
+            #expect(!text.contains(Base64.encode(Self.keyA)))
+        }
+    }
 }

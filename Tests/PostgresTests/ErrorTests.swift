@@ -18,6 +18,10 @@ import Testing
         #expect(!error.description.contains("INSERT"))
         #expect(!"\(error)".contains(secret))
         #expect(error.unsafeServerMessage?.contains(secret) == true)   // kept for logs only
+        var dumped = ""
+        dump(error, to: &dumped)
+        #expect(!dumped.contains(secret))
+        #expect(!String(reflecting: error).contains(secret))
     }
 
     @Test func syntaxAndMissingTableErrorsAreClassified() throws {

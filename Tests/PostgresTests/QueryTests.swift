@@ -12,6 +12,9 @@ import Testing
         #expect(q.binds[0].bytes == Array(name.utf8))
         #expect(q.binds[1].typeOID == PostgresType.int8)
         #expect(!q.description.contains("OR '1'"))
+        var dumped = ""
+        dump(q, to: &dumped)
+        #expect(!dumped.contains("OR '1'"))
     }
 
     @Test func nilOptionalBindsNull() {
