@@ -48,14 +48,3 @@ import Testing
         #expect(!error.description.contains("nobody"))
     }
 }
-
-@Suite struct ConnectionParameterTests {
-    @Test func parametersOverrideWhatTheURLSays() throws {
-        guard let url = TestDatabase.adminURL() else { return }
-        let name = TestDatabase.uniqueName("params")
-        let db = try Connection(parameters: ["dbname": url, "application_name": name])
-        let row = try #require(try db.queryFirst("SELECT current_setting('application_name') AS app, current_setting('client_encoding') AS enc"))
-        #expect(try row.decode("app", as: String.self) == name)
-        #expect(try row.decode("enc", as: String.self) == "UTF8")
-    }
-}
