@@ -1,9 +1,11 @@
 import COpenSSL
+import Foundation
 
 /// Password hashes with scrypt (OpenSSL `EVP_PBE_scrypt`), stored as
 /// `scrypt$N$r$p$<salt base64url>$<hash base64url>` so the cost can change without breaking
 /// old hashes: `verify` uses the parameters stored in the hash, and `needsRehash` says when a
-/// login should store a new hash at today's cost.
+/// login should store a new hash at today's cost. Passwords are hashed in Unicode NFC, so "é"
+/// typed as one code point or as e + combining accent is the same password.
 public enum PasswordHasher {
     /// Cost parameters. N must be a power of two.
     public struct Parameters: Sendable, Equatable {
@@ -34,7 +36,7 @@ public enum PasswordHasher {
     /// A new hash of `password` with a fresh random salt.
     public static func hash(_ password: String, parameters: Parameters = .current) -> String {
         let salt = SecureRandom.bytes(saltLength)
-        guard let derived = scrypt(Array(password.utf8), salt: salt, parameters: parameters, length: hashLength) else {
+        guard let derived = scrypt(normalized(password), salt: salt, parameters: parameters, length: hashLength) else {
             preconditionFailure("EVP_PBE_scrypt failed with valid parameters")
         }
         return "scrypt$\(parameters.n)$\(parameters.r)$\(parameters.p)$"
@@ -44,7 +46,7 @@ public enum PasswordHasher {
     /// True when `password` matches `stored`; false for a wrong password or a malformed hash.
     public static func verify(_ password: String, against stored: String) -> Bool {
         guard let parsed = parse(stored),
-              let derived = scrypt(Array(password.utf8), salt: parsed.salt, parameters: parsed.parameters,
+              let derived = scrypt(normalized(password), salt: parsed.salt, parameters: parsed.parameters,
                                    length: parsed.hash.count) else { return false }
         return constantTimeEqual(derived, parsed.hash)
     }
@@ -52,6 +54,10 @@ public enum PasswordHasher {
     /// True when `stored` was made with other parameters than `current` (rehash after a good login).
     public static func needsRehash(_ stored: String, parameters: Parameters = .current) -> Bool {
         parse(stored)?.parameters != parameters
+    }
+
+    static func normalized(_ password: String) -> [UInt8] {
+        Array(password.precomposedStringWithCanonicalMapping.utf8)
     }
 
     static func parse(_ stored: String) -> (parameters: Parameters, salt: [UInt8], hash: [UInt8])? {

@@ -10,6 +10,11 @@
 /// `\(unsafeLiteral: text)` (an escaped string literal, for `CREATE ROLE ... PASSWORD`, where
 /// parameters are not allowed) and `Query(unsafeSQL:)`. A `Query` interpolated into another
 /// keeps its binds (placeholders are renumbered), so filters can be composed.
+///
+/// Parameters travel in text format. `String` and `JSON` are sent untyped, so the server types
+/// them from context (text, varchar, an enum, jsonb); `Int` is sent as `int8`, `Int32` as `int4`,
+/// `Date` as `timestamptz`, `Decimal` as `numeric` and so on. Where a function insists on another
+/// type, cast in SQL: `make_interval(days => \(n)::int)`.
 public struct Query: ExpressibleByStringInterpolation, Sendable, CustomStringConvertible {
     /// The statement text with `$1`, `$2`... placeholders.
     public private(set) var sql: String

@@ -58,6 +58,15 @@ private func hex(_ s: String) -> [UInt8] { Hex.decode(s.replacingOccurrences(of:
         #expect(PasswordHasher.needsRehash(cheap))
     }
 
+    @Test func composedAndDecomposedAccentsAreTheSamePassword() {
+        let composed = "caf\u{E9}"           // é as one code point
+        let decomposed = "cafe\u{301}"       // e + combining acute accent
+        #expect(Array(composed.utf8) != Array(decomposed.utf8))
+        let stored = PasswordHasher.hash(composed, parameters: .init(n: 1024, r: 8, p: 1))
+        #expect(PasswordHasher.verify(decomposed, against: stored))
+        #expect(!PasswordHasher.verify("cafe", against: stored))
+    }
+
     @Test func malformedOrAbusiveStoredHashesDoNotVerify() {
         let stored = PasswordHasher.hash("pw", parameters: .init(n: 1024, r: 8, p: 1))
         var parts = stored.split(separator: "$").map(String.init)
