@@ -33,7 +33,8 @@ if ! "$venv/bin/python" -c 'import liquid' 2>/dev/null; then
 fi
 
 echo "== building the Swift benchmark (swiftc -O -wmo) into $build" >&2
-mapfile -t sources < <(find "$root/Sources/Liquid" -name '*.swift' | sort)
+# LIQUID_SOURCES: another copy of Sources/Liquid to build (e.g. a snapshot of a commit).
+mapfile -t sources < <(find "${LIQUID_SOURCES:-$root/Sources/Liquid}" -name '*.swift' | sort)
 swiftc -O -wmo -suppress-warnings -module-name LiquidBench "${sources[@]}" "$here/main.swift" -o "$build/liquid-bench"
 
 measure() { # label command... → prints "renders/s", keeps the engine's line in $out/<label>.txt
