@@ -8,7 +8,8 @@
 #   scripts/stack.sh destroy PROFILE   down, then delete the profile's data
 #   scripts/stack.sh pgbouncer-sync PROFILE   list server 2's databases in PgBouncer 1 too
 #
-# The executable comes from STOREFLEET_BIN (the Makefile sets it). Ports, folders and the keys of
+# The executable comes from STOREFLEET_BIN (the Makefile sets it). Optional: STOREFLEET_WORKERS
+# (serve's worker count, default 2), STOREFLEET_TENANT_POOL (direct|pgbouncer, see PgBouncer). Ports, folders and the keys of
 # .data/PROFILE/stack.env are fixed in docs/CONTRACTS.md. Layout of .data/PROFILE/:
 #
 #   stack.env        what tests and tools read (mode 0600: it holds database passwords)
@@ -49,6 +50,7 @@ socket=$data/storefleet.sock
 platform_domain=storefleet.localhost
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 workers=${STOREFLEET_WORKERS:-2}
+tenant_pool=${STOREFLEET_TENANT_POOL:-direct}
 bin=${STOREFLEET_BIN:-}
 
 say() { echo "stack($profile): $*" >&2; }
@@ -297,7 +299,14 @@ EOF
 #               server 2's databases (`stack.sh pgbouncer-sync`, run by `up`), so this one port
 #               reaches both servers' databases that existed at the last sync
 #   pgbouncer2  unix socket only, in postgres/pgbouncer2/ (same port number) -> server 2 (`*`)
-# The stack registers each server in the registry with its own PgBouncer as the tenant endpoint.
+#
+# Whether the app reaches tenant databases through these poolers is STOREFLEET_TENANT_POOL at
+# `up` time: `direct` (the default) registers each server's own port as its tenant endpoint,
+# `pgbouncer` registers its PgBouncer. Not PgBouncer by default, because PgBouncer 1.18 (Debian
+# 12) has no auth_dbname: its auth_query runs in each tenant database as the postgres superuser
+# and keeps that session open, and a superuser's session is one storefleet_admin cannot end, so
+# DROP DATABASE ... WITH (FORCE) (deprovisioning) and a store ending its own sessions fail while
+# PgBouncer holds one. Use `pgbouncer` for connection-count experiments (Benchmarks/tenancy).
 
 bouncer_dir() { echo "$pghome/pgbouncer$1"; }
 
@@ -458,15 +467,21 @@ storefleet() { (cd "$repo" && set -a && . "$data/stack.env" && set +a && exec "$
 # Test-only routes (a slow request, a crash on demand) for the signal tests; never in `run`.
 test_routes() { if [[ $profile == test ]]; then echo 1; else echo 0; fi; }
 
-# Each server is registered with its own PgBouncer as the tenant endpoint (see the PgBouncer
-# section). `servers add` is idempotent: it updates a server of the same name.
+# Registers both servers; the tenant endpoint is the server itself or its PgBouncer (see
+# STOREFLEET_TENANT_POOL in the PgBouncer section). `servers add` updates a server of the same
+# name, so a changed endpoint applies to existing stores too.
 register_servers() {
-    local n port
+    local n port tenant_host tenant_port
     for n in 1 2; do
         port=$(server_port "$n")
+        case $tenant_pool in
+            direct) tenant_host=127.0.0.1 tenant_port=$port ;;
+            pgbouncer) tenant_host=$(bouncer_host "$n") tenant_port=$bouncer_port ;;
+            *) die "STOREFLEET_TENANT_POOL must be direct or pgbouncer, not $tenant_pool" ;;
+        esac
         storefleet servers add --name "server$n" \
             --admin-url "postgresql://storefleet_admin:$ADMIN_PASSWORD@127.0.0.1:$port/postgres" \
-            --tenant-host "$(bouncer_host "$n")" --tenant-port "$bouncer_port" \
+            --tenant-host "$tenant_host" --tenant-port "$tenant_port" \
             </dev/null >>"$logs/setup.log" 2>&1 || die "storefleet servers add failed; see $logs/setup.log"
     done
 }
