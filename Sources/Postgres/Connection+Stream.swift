@@ -45,6 +45,7 @@ extension Connection {
                 PQclear(result)
             }
         }
+        noteTransactionStatus(handle)
         if let failure { throw failure }
     }
 

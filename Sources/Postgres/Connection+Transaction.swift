@@ -71,5 +71,6 @@ extension Connection {
         guard let handle, PQstatus(handle) == CONNECTION_OK, !isStreaming else { return }
         let sql = depth == 0 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint); RELEASE SAVEPOINT \(savepoint)"
         if let result = PQexec(handle, sql) { PQclear(result) }
+        noteTransactionStatus(handle)
     }
 }

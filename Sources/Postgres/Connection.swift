@@ -20,7 +20,9 @@ import Glibc
 /// - A connection that breaks while a statement is in flight fails that statement with kind
 ///   `.connection` (it may or may not have run, so it is never retried behind the caller's back);
 ///   the next statement resets the connection.
-/// - Inside `transaction { }` a broken connection is never replaced: the transaction fails.
+/// - While a transaction is open — `transaction { }` or a `BEGIN` sent by hand — a broken
+///   connection is never replaced silently: the next statement fails with `.connection`, and
+///   only the one after it reconnects.
 /// - `reset()` reconnects on demand. After any reset, `LISTEN`s are re-issued, `resetCount`
 ///   grows, and the next `pollNotifications()` throws `.connection` once, because
 ///   notifications sent while the connection was down are lost.
@@ -34,6 +36,9 @@ public final class Connection {
     var resetNotReported = false
     /// `pollNotifications` already threw for the current break; the reset that follows is not news.
     var breakReported = false
+    /// The server said after the last statement that a transaction is open (`PQtransactionStatus`
+    /// cannot tell once the connection is broken, so it is remembered).
+    var sessionTransactionOpen = false
     /// How many times the connection was re-established after it was first opened.
     public private(set) var resetCount = 0
     /// Set by the notice receiver when the server announced it is closing this session (a FATAL
@@ -144,6 +149,7 @@ public final class Connection {
         }
         serverClosing.pointee = 0
         transactionDepth = 0
+        sessionTransactionOpen = false
         resetCount += 1
         if !breakReported { resetNotReported = true }
         breakReported = false
@@ -198,8 +204,12 @@ public final class Connection {
     func usableHandle() throws(PostgresError) -> OpaquePointer {
         guard let handle else { throw .misuse("connection is closed") }
         if isStreaming { throw .misuse("a stream is still reading on this connection") }
-        if transactionDepth > 0 {
-            guard PQstatus(handle) == CONNECTION_OK else { throw connectionLost(handle) }
+        if transactionDepth > 0 || sessionTransactionOpen {
+            // A transaction (ours, or a BEGIN sent by hand) would silently vanish with a reset.
+            guard PQstatus(handle) == CONNECTION_OK, serverClosing.pointee == 0 else {
+                sessionTransactionOpen = false   // reported once; the next statement reconnects
+                throw connectionLost(handle)
+            }
             return handle
         }
         if PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE {
@@ -239,6 +249,7 @@ public final class Connection {
     /// Returns a successful result or throws the error it carries (and frees it).
     func checked(_ result: OpaquePointer?) throws(PostgresError) -> OpaquePointer {
         guard let handle else { throw .misuse("connection is closed") }
+        noteTransactionStatus(handle)
         guard let result else { throw connectionLost(handle) }
         let status = PQresultStatus(result)
         if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE
@@ -248,6 +259,13 @@ public final class Connection {
         let error = Connection.error(from: result, connectionBroken: PQstatus(handle) != CONNECTION_OK)
         PQclear(result)
         throw error
+    }
+
+    /// Remembers whether a transaction is open after a statement. A statement that found the
+    /// connection broken has already reported the loss, so the next one may reconnect.
+    func noteTransactionStatus(_ handle: OpaquePointer) {
+        let status = PQtransactionStatus(handle)
+        sessionTransactionOpen = status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
 
     static func error(from result: OpaquePointer, connectionBroken: Bool) -> PostgresError {

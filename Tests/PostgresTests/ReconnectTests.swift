@@ -45,6 +45,17 @@ import Testing
         #expect(db.resetCount == 1)
     }
 
+    @Test func aHandWrittenBeginIsNotSilentlyLostEither() throws {
+        guard let db = try TestDatabase.connect(), let killer = try TestDatabase.connect() else { return }
+        try db.execute("BEGIN")
+        try terminate(db, from: killer)
+        let error = try #require(throws: PostgresError.self) { try db.execute("SELECT 1") }
+        #expect(error.kind == .connection)
+        #expect(!db.isInTransaction)
+        #expect(try db.queryFirst("SELECT 2 AS two")?.decode("two", as: Int.self) == 2)
+        #expect(db.resetCount == 1)
+    }
+
     @Test func explicitResetReconnects() throws {
         guard let db = try TestDatabase.connect() else { return }
         let before = db.backendPID
