@@ -27,9 +27,8 @@ struct IsolationTests {
             #expect(try app.query("SELECT id FROM stores").isEmpty)
             #expect(try app.query("SELECT id FROM organizations").isEmpty)
             for org in orgs {
-                let seen: [Int64] = try app.transaction { db in
-                    try db.execute("SELECT set_config('storefleet.org_id', \(String(org)), true)")
-                    return try db.query("SELECT org_id FROM stores").map { try $0.decode("org_id", as: Int64.self) }
+                let seen: [Int64] = try OrganizationScope.run(app, orgId: org) { db in
+                    try db.query("SELECT org_id FROM stores").map { try $0.decode("org_id", as: Int64.self) }
                 }
                 #expect(seen.count == 2)
                 #expect(seen.allSatisfy { $0 == org })

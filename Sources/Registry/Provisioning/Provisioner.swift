@@ -133,7 +133,15 @@ public struct Provisioner {
             try checkpoint(store.id, .template)
             timings.lap(.template)
             step = .database
-            try template.clone(into: placement.databaseName, admin: admin)
+            do {
+                try template.clone(into: placement.databaseName, admin: admin)
+            } catch {
+                // The registry said the template was current but it is gone (dropped by hand):
+                // rebuild it and clone again.
+                guard DatabaseFailure.kind(error) == .undefinedObject else { throw error }
+                try template.update()
+                try template.clone(into: placement.databaseName, admin: admin)
+            }
             try checkpoint(store.id, .database)
             timings.lap(.database)
             step = .grants
