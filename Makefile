@@ -1,7 +1,7 @@
 # Storefleet's two commands (see README.md):
 #   make run    build in release mode and start the local stack with the demo store
 #   make test   build, start the test stack on its own ports, run the tests, stop the stack
-# and their helpers: make stop, make status, make clean-data.
+# and their helpers: make stop, make status, make bench, make clean-data.
 # Everything lives under .data/<profile>/; the stack itself is scripts/stack.sh.
 
 SHELL := /bin/bash
@@ -11,7 +11,7 @@ SCRATCH ?= .build
 # How long `make test` runs the Liquid fuzzer, when scripts/fuzz-liquid.sh exists.
 FUZZ_SECONDS ?= 60
 
-.PHONY: run stop test deps status clean-data
+.PHONY: run stop test deps status bench clean-data
 
 deps:
 	@scripts/install-deps.sh
@@ -34,6 +34,10 @@ status:
 
 test: deps
 	SWIFT="$(SWIFT)" SCRATCH="$(SCRATCH)" FUZZ_SECONDS="$(FUZZ_SECONDS)" scripts/test.sh
+
+# The request-path benchmark (wrk through nginx) against the `make run` stack.
+bench: run
+	Benchmarks/request-path/run.sh run
 
 # Deletes both profiles' databases, keys and logs (stops them first).
 clean-data:
