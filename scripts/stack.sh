@@ -9,8 +9,10 @@
 #   scripts/stack.sh pgbouncer-sync PROFILE   list server 2's databases in PgBouncer 1 too
 #
 # The executable comes from STOREFLEET_BIN (the Makefile sets it). Optional: STOREFLEET_WORKERS
-# (serve's worker count, default 2), STOREFLEET_TENANT_POOL (direct|pgbouncer, see PgBouncer). Ports, folders and the keys of
-# .data/PROFILE/stack.env are fixed in docs/CONTRACTS.md. Layout of .data/PROFILE/:
+# (serve's worker count, default 2), STOREFLEET_TENANT_POOL (direct|pgbouncer, see PgBouncer).
+# When serve is already running, `up` reloads it (SIGHUP) so a rebuilt binary and edited
+# templates take effect. Ports, folders and the keys of .data/PROFILE/stack.env are fixed in
+# docs/CONTRACTS.md. Layout of .data/PROFILE/:
 #
 #   stack.env        what tests and tools read (mode 0600: it holds database passwords)
 #   secrets.env      the generated role passwords and metrics token (0600, created once)
@@ -486,10 +488,31 @@ register_servers() {
     done
 }
 
+# How a running storefleet process relates to $bin: `same`, `rebuilt` (same path, but the file
+# was replaced since it started) or `other` (another executable, e.g. debug instead of release).
+running_binary() {
+    local exe
+    exe=$(readlink "/proc/$1/exe" 2>/dev/null || true)
+    if [[ $exe == "$(readlink -f "$bin")" ]]; then
+        echo same
+    elif [[ $exe == "$(readlink -f "$bin") (deleted)" ]]; then
+        echo rebuilt
+    else
+        echo other
+    fi
+}
+
 start_serve() {
-    local pidfile=$run/serve.pid
-    if live_pid "$pidfile" storefleet >/dev/null; then
-        say "storefleet serve already running"
+    local pidfile=$run/serve.pid pid
+    if pid=$(live_pid "$pidfile" storefleet) && [[ $(running_binary "$pid") == other ]]; then
+        say "storefleet serve runs another executable; restarting it"
+        stop_pid "$pidfile" storefleet TERM 30 "storefleet serve"
+    fi
+    if pid=$(live_pid "$pidfile" storefleet); then
+        # SIGHUP: the master re-execs itself (a rebuilt binary, edited templates) and replaces
+        # its workers without dropping a request.
+        say "storefleet serve already running; reloading it"
+        kill -HUP "$pid"
     else
         say "starting storefleet serve ($workers workers) on $socket"
         rm -f "$socket"
@@ -508,9 +531,11 @@ start_serve() {
 }
 
 start_jobs() {
-    local pidfile=$run/jobs.pid
-    if live_pid "$pidfile" storefleet >/dev/null; then
-        return 0
+    local pidfile=$run/jobs.pid pid
+    if pid=$(live_pid "$pidfile" storefleet); then
+        [[ $(running_binary "$pid") == same ]] && return 0
+        # SIGTERM: the runner finishes the job in hand, then exits.
+        stop_pid "$pidfile" storefleet TERM 60 "storefleet jobs (to run the new executable)"
     fi
     say "starting storefleet jobs"
     (cd "$repo" && set -a && . "$data/stack.env" && set +a &&
