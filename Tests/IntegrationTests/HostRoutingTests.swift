@@ -4,7 +4,8 @@ import TestSupport
 
 /// Which store a request reaches, decided by its Host header, through nginx and real workers.
 /// Stores are provisioned with the stack's own `storefleet` executable, one on each server.
-@Suite("Host routing through nginx", .serialized)
+extension ThroughTheStack {
+@Suite("Host routing through nginx")
 struct HostRoutingTests {
     @Test("A store on each database server is served on its subdomain")
     func storesOnBothServers() throws {
@@ -93,4 +94,5 @@ struct HostRoutingTests {
         let response = try RawHTTPClient.request(port: try stack.httpPort(), target: "/", host: host)
         #expect(response.status == 400)
     }
+}
 }

@@ -4,7 +4,8 @@ import TestSupport
 
 /// What nginx itself decides, seen from outside: static files, limits, headers, and which host
 /// reaches which site. These share one nginx and one `storefleet serve`, so they run one at a time.
-@Suite("Through nginx", .serialized)
+extension ThroughTheStack {
+@Suite("Through nginx")
 struct NginxTests {
     static let customDomain = "shop.example.com"
 
@@ -137,4 +138,5 @@ struct NginxTests {
         default: customDomain
         }
     }
+}
 }
