@@ -106,6 +106,41 @@ struct WorkerTests {
         #expect(kill(masterPID, 0) == 0, "the master keeps its pid across a reload")
     }
 
+    @Test("A request whose worker dies gets nginx's plain 502 page, and the next ones are served")
+    func workerDeathMidRequestShowsThePlain502Page() throws {
+        guard let stack = stackOrRecordIssue() else { return }
+        let port = try stack.httpPort()
+        let host = try stack.platformDomain()
+        let masterPID = try Self.masterPID(stack)
+        let before = try Self.metrics(stack)
+
+        let slow = BackgroundRequest(port: port, target: "/__test/sleep?ms=5000", host: host)
+        try waitUntil("a worker is busy with the slow request", timeoutSeconds: 10) {
+            try Self.metrics(stack)["storefleet_workers_busy", default: 0] >= 2   // the sleeper and this probe
+        }
+        for worker in Self.children(of: masterPID) { kill(worker, SIGKILL) }
+
+        let response = try slow.wait()
+        #expect(response.status == 502)
+        #expect(response.text.contains("right back"))
+        for secret in ["nginx", "fastcgi", "storefleet.sock", "upstream", ".data"] {
+            #expect(!response.text.lowercased().contains(secret), "the page mentions \(secret)")
+        }
+
+        try waitUntil("the master replaces its workers", timeoutSeconds: 15) {
+            (try? Self.metrics(stack)["storefleet_workers"]) == before["storefleet_workers"]
+        }
+        for _ in 0..<20 {
+            #expect(try RawHTTPClient.request(port: port, target: "/healthz", host: host).status == 200)
+        }
+    }
+
+    /// The master's worker processes.
+    static func children(of pid: Int32) -> [Int32] {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").compactMap { Int32($0) }
+    }
+
     /// The master's counters, from the test-only metrics route (no token needed).
     static func metrics(_ stack: StackEnvironment) throws -> [String: Double] {
         let response = try RawHTTPClient.request(port: try stack.httpPort(), target: "/__test/metrics", host: try stack.platformDomain())
@@ -139,4 +174,26 @@ struct WorkerTests {
         }
     }
 }
+}
+
+/// One request sent on its own thread, for tests that act while it is in flight.
+final class BackgroundRequest: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<RawHTTPResponse, Error>?
+
+    init(port: Int, target: String, host: String) {
+        let thread = Thread { [self] in
+            result = Result { try RawHTTPClient.request(port: port, target: target, host: host, timeoutSeconds: 30) }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// The response, once it has come (at most 60 s).
+    func wait() throws -> RawHTTPResponse {
+        guard done.wait(timeout: .now() + 60) == .success, let result else {
+            throw RawHTTPError(step: "background request (no answer in 60 s)", code: ETIMEDOUT)
+        }
+        return try result.get()
+    }
 }
