@@ -53,31 +53,69 @@ struct CaseClause {
     var body: [Node]
 }
 
-struct ForLoop {
+/// What a `for`/`tablerow` tag says before its body.
+struct LoopHeader {
     var variable: String
     var collection: Expression
     /// `x-collection`, the key `offset: continue` remembers positions under.
     var name: String
     var limit: Expression?
     var offset: Expression?
-    var offsetContinue: Bool
-    var reversed: Bool
+    var offsetContinue = false
+    var reversed = false
     var cols: Expression?
-    var body: [Node]
-    var elseBody: [Node]?
     var offsetInSource: Int
 }
 
-struct PartialCall {
+final class ForLoop {
+    let variable: String
+    let collection: Expression
+    let name: String
+    let limit: Expression?
+    let offset: Expression?
+    let offsetContinue: Bool
+    let reversed: Bool
+    let cols: Expression?
+    let body: [Node]
+    let elseBody: [Node]?
+    let offsetInSource: Int
+
+    init(_ h: LoopHeader, body: [Node], elseBody: [Node]?) {
+        variable = h.variable
+        collection = h.collection
+        name = h.name
+        limit = h.limit
+        offset = h.offset
+        offsetContinue = h.offsetContinue
+        reversed = h.reversed
+        cols = h.cols
+        offsetInSource = h.offsetInSource
+        self.body = body
+        self.elseBody = elseBody
+    }
+}
+
+final class PartialCall {
     enum Mode { case render, include }
-    var mode: Mode
-    var name: Expression
+    let mode: Mode
+    let name: Expression
     /// `with expr` / `for expr`, and the alias (defaults to the partial's name).
-    var with: Expression?
-    var forCollection: Expression?
-    var alias: String?
-    var arguments: [(String, Expression)]
-    var offset: Int
+    let with: Expression?
+    let forCollection: Expression?
+    let alias: String?
+    let arguments: [(String, Expression)]
+    let offset: Int
+
+    init(mode: Mode, name: Expression, with: Expression?, forCollection: Expression?, alias: String?,
+         arguments: [(String, Expression)], offset: Int) {
+        self.mode = mode
+        self.name = name
+        self.with = with
+        self.forCollection = forCollection
+        self.alias = alias
+        self.arguments = arguments
+        self.offset = offset
+    }
 }
 
 /// A primary expression.
@@ -120,20 +158,29 @@ enum PathSegment {
 /// A filter application; a class, so rendering passes it around without copying its parts.
 final class FilterCall {
     let name: String
-    var definition: FilterDefinition?
-    var arguments: [Expression] = []
-    var keywords: [(String, Expression)] = []
+    /// nil for an unknown filter (an error when rendered; a parse error in strict mode).
+    let definition: FilterDefinition?
+    let arguments: [Expression]
+    let keywords: [(String, Expression)]
     let offset: Int
 
-    init(name: String, offset: Int) {
+    init(name: String, definition: FilterDefinition?, arguments: [Expression], keywords: [(String, Expression)], offset: Int) {
         self.name = name
+        self.definition = definition
+        self.arguments = arguments
+        self.keywords = keywords
         self.offset = offset
     }
 }
 
-struct FilteredExpression {
-    var base: Expression
-    var filters: [FilterCall]
+final class FilteredExpression {
+    let base: Expression
+    let filters: [FilterCall]
+
+    init(base: Expression, filters: [FilterCall]) {
+        self.base = base
+        self.filters = filters
+    }
 }
 
 enum ComparisonOperator: String {

@@ -207,23 +207,25 @@ struct ExpressionParser {
         while current.kind == .pipe {
             _ = next()
             let nameToken = try expect(.identifier, "a filter name")
-            let call = FilterCall(name: String(nameToken.text), offset: nameToken.offset)
+            let name = String(nameToken.text)
+            var arguments: [Expression] = []
+            var keywords: [(String, Expression)] = []
             if current.kind == .colon {
                 _ = next()
                 while true {
                     if current.kind == .identifier, tokens[pos + 1].kind == .colon {
                         let k = next()
                         _ = next()
-                        call.keywords.append((String(k.text), try parsePrimary()))
+                        keywords.append((String(k.text), try parsePrimary()))
                     } else {
-                        call.arguments.append(try parsePrimary())
+                        arguments.append(try parsePrimary())
                     }
                     if current.kind == .comma { _ = next(); continue }
                     break
                 }
             }
-            try parser.resolveFilter(call)
-            filters.append(call)
+            let definition = try parser.resolveFilter(name, arguments: arguments.count, keywords: keywords.map(\.0), at: nameToken.offset)
+            filters.append(FilterCall(name: name, definition: definition, arguments: arguments, keywords: keywords, offset: nameToken.offset))
         }
         return filters
     }

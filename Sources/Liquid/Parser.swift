@@ -79,21 +79,21 @@ struct Parser {
     }
 
     /// Checks a filter exists and gets its argument count right.
-    func resolveFilter(_ call: FilterCall) throws {
-        guard let def = environment.filters[call.name] else {
+    func resolveFilter(_ name: String, arguments: Int, keywords: [String], at offset: Int) throws -> FilterDefinition? {
+        guard let def = environment.filters[name] else {
             if environment.strict {
-                throw error("unknown filter '\(call.name)'", at: call.offset, kind: .unknownFilter)
+                throw error("unknown filter '\(name)'", at: offset, kind: .unknownFilter)
             }
-            return
+            return nil
         }
-        if call.arguments.count < def.minArguments || call.arguments.count > def.maxArguments {
+        if arguments < def.minArguments || arguments > def.maxArguments {
             let expected = def.minArguments == def.maxArguments ? "\(def.minArguments)" : "\(def.minArguments) to \(def.maxArguments)"
-            throw error("filter '\(call.name)' takes \(expected) argument\(def.maxArguments == 1 ? "" : "s"), got \(call.arguments.count)", at: call.offset)
+            throw error("filter '\(name)' takes \(expected) argument\(def.maxArguments == 1 ? "" : "s"), got \(arguments)", at: offset)
         }
-        for (k, _) in call.keywords where !def.keywords.contains(k) && !def.keywords.contains("*") {
-            throw error("filter '\(call.name)' has no argument '\(k)'", at: call.offset)
+        for k in keywords where !def.keywords.contains(k) && !def.keywords.contains("*") {
+            throw error("filter '\(name)' has no argument '\(k)'", at: offset)
         }
-        call.definition = def
+        return def
     }
 
     /// Parses the lines of a `{% liquid %}` tag as tags, in place of the template's tokens.

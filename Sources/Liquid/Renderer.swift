@@ -76,6 +76,7 @@ struct RenderContext {
     var ifchangedLast: String?
     var loops: [ForloopDrop] = []
     var layout: Expression?
+    var argumentBuffer: [Value] = []
     var partialDepth = 0
     /// The template being rendered (for error positions).
     var template: Template
@@ -140,11 +141,11 @@ struct RenderContext {
         case .increment(let name):
             let n = counters[name] ?? 0
             counters[name] = n + 1
-            try write(String(n))
+            writeInteger(n)
         case .decrement(let name):
             let n = (counters[name] ?? 0) - 1
             counters[name] = n
-            try write(String(n))
+            writeInteger(n)
         case .conditional(let branches, let elseBody, let negateFirst):
             for (i, branch) in branches.enumerated() {
                 var ok = try test(branch.condition)
@@ -190,6 +191,21 @@ struct RenderContext {
         out.append(contentsOf: s.utf8)
     }
 
+    mutating func writeInteger(_ i: Int) {
+        if i >= 0 && i < 10 { out.append(UInt8(48 + i)); return }
+        if i == Int.min { out.append(contentsOf: String(i).utf8); return }
+        var n = i.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while n > 0 { buf[19 - count] = UInt8(48 + n % 10); n /= 10; count += 1 }
+            if i < 0 { out.append(45) }
+            out.append(contentsOf: buf[(20 - count)...])
+        }
+    }
+
     @inline(__always) func checkOutput() throws {
         if out.count > maxOutputBytes {
             throw LiquidError(kind: .limitExceeded, message: "output larger than \(maxOutputBytes) bytes")
@@ -199,7 +215,7 @@ struct RenderContext {
     mutating func writeValue(_ v: Value) throws {
         switch v {
         case .nil: return
-        case .int(let i): try write(String(i))
+        case .int(let i): writeInteger(i)
         case .safe(let s): try write(s)
         case .string(let s): try autoescape ? writeEscaped(s) : write(s)
         default:
@@ -277,7 +293,7 @@ struct RenderContext {
         return v
     }
 
-    func evaluate(_ e: FilteredExpression) throws -> Value {
+    mutating func evaluate(_ e: FilteredExpression) throws -> Value {
         var v = try evaluate(e.base)
         if e.filters.isEmpty { return v }
         for f in e.filters {
@@ -286,19 +302,21 @@ struct RenderContext {
         return v
     }
 
-    private static let noKeywords: [String: Value] = [:]
 
-    func apply(_ f: FilterCall, to input: Value) throws -> Value {
+    mutating func apply(_ f: FilterCall, to input: Value) throws -> Value {
         guard let def = f.definition else {
             if strict { throw error("unknown filter '\(f.name)'", kind: .unknownFilter) }
             throw error("unknown filter '\(f.name)'", kind: .unknownFilter)
         }
+        // Arguments go into a reused buffer: most filters take one or two.
         var args: [Value] = []
         if !f.arguments.isEmpty {
-            args.reserveCapacity(f.arguments.count)
+            swap(&args, &argumentBuffer)
+            args.removeAll(keepingCapacity: true)
             for a in f.arguments { args.append(try evaluate(a)) }
         }
-        var keywords = RenderContext.noKeywords
+        defer { if !args.isEmpty { swap(&args, &argumentBuffer) } }
+        var keywords: [String: Value] = [:]
         for (k, e) in f.keywords { keywords[k] = try evaluate(e) }
         let result = try def.apply(input, args, keywords, options)
         try budget.checkSize(result)
@@ -412,31 +430,34 @@ extension String {
 }
 
 func htmlEscape(_ s: String) -> String {
-    var clean = true
-    for b in s.utf8 where b == 38 || b == 60 || b == 62 || b == 34 || b == 39 { clean = false; break }
-    if clean { return s }
-    var out = ""
-    out.reserveCapacity(s.utf8.count + 16)
-    var runStart = s.utf8.startIndex
-    var i = runStart
-    let u = s.utf8
-    while i < u.endIndex {
-        let rep: String?
-        switch u[i] {
-        case 38: rep = "&amp;"
-        case 60: rep = "&lt;"
-        case 62: rep = "&gt;"
-        case 34: rep = "&quot;"
-        case 39: rep = "&#39;"
-        default: rep = nil
+    var extra = 0
+    for b in s.utf8 {
+        switch b {
+        case 38: extra += 4
+        case 60, 62: extra += 3
+        case 34, 39: extra += 5
+        default: break
         }
-        if let rep {
-            out += s[runStart..<i]
-            out += rep
-            runStart = u.index(after: i)
-        }
-        i = u.index(after: i)
     }
-    out += s[runStart..<u.endIndex]
-    return out
+    if extra == 0 { return s }
+    var s = s
+    return s.withUTF8 { u -> String in
+        String(unsafeUninitializedCapacity: u.count + extra) { buf in
+            var j = 0
+            @inline(__always) func put(_ bytes: StaticString) {
+                bytes.withUTF8Buffer { for c in $0 { buf[j] = c; j += 1 } }
+            }
+            for b in u {
+                switch b {
+                case 38: put("&amp;")
+                case 60: put("&lt;")
+                case 62: put("&gt;")
+                case 34: put("&quot;")
+                case 39: put("&#39;")
+                default: buf[j] = b; j += 1
+                }
+            }
+            return j
+        }
+    }
 }

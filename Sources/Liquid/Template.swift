@@ -26,6 +26,7 @@ public final class Template: @unchecked Sendable {  // immutable after parsing
         let budget = RenderBudget(limits: environment.limits)
         var context = RenderContext(environment: environment, options: options, globals: data, budget: budget, template: self)
         context.layout = defaultLayout.map { .literal(.string($0)) }
+        context.out.reserveCapacity(max(16384, source.utf8.count * 8))
         _ = try context.renderTemplate(self)
         guard let layoutExpr = context.layout else { return context.outputText }
         let layoutName = try context.evaluate(layoutExpr)

@@ -150,24 +150,69 @@ enum DateFormatting {
         return era * 146097 + doe - 719468
     }
 
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                             "September", "October", "November", "December"]
+    static let dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+    /// strftime in UTC and the C locale. Common directives are formatted here; the rest go to
+    /// glibc's strftime.
     static func format(_ seconds: Int, _ fmt: String) -> String {
-        // %s is handled here: glibc computes it in the local time zone.
-        var expanded = fmt
-        if ByteSearch.contains(fmt, "%s") {
-            expanded = ""
-            var it = fmt.makeIterator()
-            while let c = it.next() {
-                guard c == "%" else { expanded.append(c); continue }
-                guard let d = it.next() else { expanded.append("%"); break }
-                if d == "s" { expanded += String(seconds) } else { expanded.append("%"); expanded.append(d) }
-            }
-        }
         var t = time_t(seconds)
         var tm = Glibc.tm()
         gmtime_r(&t, &tm)
-        var buf = [CChar](repeating: 0, count: 512)
-        let n = strftime(&buf, buf.count, expanded, &tm)
-        if n == 0 && !expanded.isEmpty { return "" }
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var out = ""
+        var it = fmt.unicodeScalars.makeIterator()
+        func pad(_ n: Int, _ width: Int, _ flag: Unicode.Scalar?) -> String {
+            let s = String(n)
+            if flag == "-" || s.count >= width { return s }
+            return String(repeating: flag == "_" ? " " : "0", count: width - s.count) + s
+        }
+        while let c = it.next() {
+            guard c == "%" else { out.unicodeScalars.append(c); continue }
+            guard var d = it.next() else { out += "%"; break }
+            var flag: Unicode.Scalar?
+            if d == "-" || d == "_" || d == "0" || d == "^" {
+                flag = d
+                guard let e = it.next() else { break }
+                d = e
+            }
+            let hour12 = tm.tm_hour % 12 == 0 ? 12 : Int(tm.tm_hour % 12)
+            var piece: String
+            switch d {
+            case "Y": piece = String(Int(tm.tm_year) + 1900)
+            case "y": piece = pad((Int(tm.tm_year) + 1900) % 100, 2, flag)
+            case "m": piece = pad(Int(tm.tm_mon) + 1, 2, flag)
+            case "d": piece = pad(Int(tm.tm_mday), 2, flag)
+            case "e": piece = pad(Int(tm.tm_mday), 2, flag ?? "_")
+            case "H": piece = pad(Int(tm.tm_hour), 2, flag)
+            case "I": piece = pad(hour12, 2, flag)
+            case "l": piece = pad(hour12, 2, flag ?? "_")
+            case "M": piece = pad(Int(tm.tm_min), 2, flag)
+            case "S": piece = pad(Int(tm.tm_sec), 2, flag)
+            case "j": piece = pad(Int(tm.tm_yday) + 1, 3, flag)
+            case "B": piece = monthNames[Int(tm.tm_mon)]
+            case "b", "h": piece = String(monthNames[Int(tm.tm_mon)].prefix(3))
+            case "A": piece = dayNames[Int(tm.tm_wday)]
+            case "a": piece = String(dayNames[Int(tm.tm_wday)].prefix(3))
+            case "p": piece = tm.tm_hour < 12 ? "AM" : "PM"
+            case "P": piece = tm.tm_hour < 12 ? "am" : "pm"
+            case "s": piece = String(seconds)
+            case "%": piece = "%"
+            case "F": piece = format(seconds, "%Y-%m-%d")
+            case "D": piece = format(seconds, "%m/%d/%y")
+            case "T": piece = format(seconds, "%H:%M:%S")
+            case "R": piece = format(seconds, "%H:%M")
+            case "z": piece = "+0000"
+            case "Z": piece = "UTC"
+            default:
+                var buf = [CChar](repeating: 0, count: 128)
+                let directive = "%" + (flag.map { String($0) } ?? "") + String(d)
+                let n = strftime(&buf, buf.count, directive, &tm)
+                piece = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            if flag == "^" { piece = piece.uppercased() }
+            out += piece
+        }
+        return out
     }
 }

@@ -2,32 +2,32 @@
 /// with `{% break %}`, `{% continue %}` and the `forloop` object.
 enum ForTag {
     static func parse(_ p: inout Parser, _ t: Token) throws -> Node {
-        var loop = try header(&p, t, allowCols: false)
-        let (body, closing) = try p.parseBlock(t, until: ["else", "endfor"])
-        loop.body = body
+        let h = try header(&p, t, allowCols: false)
+        var (body, closing) = try p.parseBlock(t, until: ["else", "endfor"])
+        var elseBody: [Node]?
         if closing.name == "else" {
-            loop.elseBody = try p.parseBlock(t, until: ["endfor"]).0
+            elseBody = try p.parseBlock(t, until: ["endfor"]).0
         }
-        if Node.forLoop(loop).isBlank {
-            loop.body = stripBlank(loop.body)
-            loop.elseBody = loop.elseBody.map(stripBlank)
+        if Node.forLoop(ForLoop(h, body: body, elseBody: elseBody)).isBlank {
+            body = stripBlank(body)
+            elseBody = elseBody.map(stripBlank)
         }
-        return .forLoop(loop)
+        _ = closing
+        return .forLoop(ForLoop(h, body: body, elseBody: elseBody))
     }
 
     static func parseBreak(_ p: inout Parser, _ t: Token) throws -> Node { .breakLoop }
     static func parseContinue(_ p: inout Parser, _ t: Token) throws -> Node { .continueLoop }
 
     /// The shared header of `for` and `tablerow`.
-    static func header(_ p: inout Parser, _ t: Token, allowCols: Bool) throws -> ForLoop {
+    static func header(_ p: inout Parser, _ t: Token, allowCols: Bool) throws -> LoopHeader {
         var e = try p.expressions(t)
         let variable = try e.parseName("a loop variable", allowQuestionMark: true)
         guard e.isKeyword("in") else { throw e.error("expected 'in', found \(e.describe(e.current))") }
         _ = e.next()
         let collection = try e.parsePrimary()
-        var loop = ForLoop(variable: variable, collection: collection, name: "\(variable)-\(collection.description)",
-                           limit: nil, offset: nil, offsetContinue: false, reversed: false, cols: nil,
-                           body: [], elseBody: nil, offsetInSource: t.offset)
+        var loop = LoopHeader(variable: variable, collection: collection, name: "\(variable)-\(collection.description)",
+                              offsetInSource: t.offset)
         while !e.atEnd {
             if e.current.kind == .comma { _ = e.next(); continue }
             let word = try e.expect(.identifier, "a loop parameter")

@@ -17,25 +17,27 @@ enum PartialTag {
         if mode == .render, case .literal(.string) = name {} else if mode == .render {
             throw e.error("'render' needs a quoted template name", nameToken)
         }
-        var call = PartialCall(mode: mode, name: name, with: nil, forCollection: nil, alias: nil, arguments: [], offset: t.offset)
+        var with: Expression?, forCollection: Expression?, alias: String?
+        var arguments: [(String, Expression)] = []
         if e.isKeyword("with"), e.tokens[e.pos + 1].kind != .colon {
             _ = e.next()
-            call.with = try e.parsePrimary()
+            with = try e.parsePrimary()
         } else if e.isKeyword("for"), e.tokens[e.pos + 1].kind != .colon {
             _ = e.next()
-            call.forCollection = try e.parsePrimary()
+            forCollection = try e.parsePrimary()
         }
         if e.isKeyword("as"), e.tokens[e.pos + 1].kind != .colon {
             _ = e.next()
-            call.alias = try e.parseName("an alias")
+            alias = try e.parseName("an alias")
         }
         while !e.atEnd {
             if e.current.kind == .comma { _ = e.next(); continue }
             let key = try e.parseName("an argument name")
             _ = try e.expect(.colon, "':' after '\(key)'")
-            call.arguments.append((key, try e.parsePrimary()))
+            arguments.append((key, try e.parsePrimary()))
         }
-        return .partial(call)
+        return .partial(PartialCall(mode: mode, name: name, with: with, forCollection: forCollection, alias: alias,
+                                    arguments: arguments, offset: t.offset))
     }
 }
 

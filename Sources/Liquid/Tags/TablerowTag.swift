@@ -2,9 +2,8 @@
 /// `tablerowloop` object.
 enum TablerowTag {
     static func parse(_ p: inout Parser, _ t: Token) throws -> Node {
-        var loop = try ForTag.header(&p, t, allowCols: true)
-        loop.body = try p.parseBlock(t, until: ["endtablerow"]).0
-        return .tablerow(loop)
+        let h = try ForTag.header(&p, t, allowCols: true)
+        return .tablerow(ForLoop(h, body: try p.parseBlock(t, until: ["endtablerow"]).0, elseBody: nil))
     }
 }
 
