@@ -16,21 +16,17 @@ public final class StoreDirectory {
     let connections: ConnectionLRU
     private var routes: [String: HostResolution] = [:]
     private var listening = false
+    /// The registry connection's reconnect count when the cache was last known good: after a
+    /// reconnect, notifications may have been missed, so the cache starts over.
+    private var seenResets = 0
     /// Bounds the cache against a flood of made-up hosts.
     let maximumCachedHosts: Int
 
     public static let channel = "storefleet_routes"
 
-    public init(registry: Connection, keyring: Keyring, platformDomain: String) {
-        self.registry = registry
-        self.keyring = keyring
-        self.platformDomain = platformDomain.lowercased()
-        self.connections = ConnectionLRU(capacity: 32)
-        self.maximumCachedHosts = 10_000
-    }
-
-    /// `tenantConnectionCapacity` bounds the tenant connections this process keeps open.
-    public init(registry: Connection, keyring: Keyring, platformDomain: String, tenantConnectionCapacity: Int) {
+    /// `tenantConnectionCapacity` bounds the tenant connections this process keeps open (the
+    /// lever against 200 stores × N workers exhausting `max_connections`).
+    public init(registry: Connection, keyring: Keyring, platformDomain: String, tenantConnectionCapacity: Int = 32) {
         self.registry = registry
         self.keyring = keyring
         self.platformDomain = platformDomain.lowercased()
@@ -41,6 +37,7 @@ public final class StoreDirectory {
     /// What `host` (already normalised: lower-case, no port, no trailing dot) names.
     public func resolve(host: String) throws -> HostResolution {
         try startListening()
+        forgetIfReconnected()
         if let cached = routes[host] { return cached }
         let resolution = try lookup(host: host)
         if routes.count >= maximumCachedHosts { routes.removeAll(keepingCapacity: true) }
@@ -72,6 +69,7 @@ public final class StoreDirectory {
         do {
             try startListening()
             let notes = try registry.pollNotifications()
+            forgetIfReconnected()
             if notes.contains(where: { $0.channel == StoreDirectory.channel }) { routes.removeAll(keepingCapacity: true) }
         } catch {
             routes.removeAll(keepingCapacity: true)
@@ -99,10 +97,18 @@ public final class StoreDirectory {
     /// How many hosts are cached (tests, metrics).
     public var cachedHostCount: Int { routes.count }
 
+    private func forgetIfReconnected() {
+        if registry.resetCount != seenResets {
+            seenResets = registry.resetCount
+            routes.removeAll(keepingCapacity: true)
+        }
+    }
+
     private func startListening() throws {
         if listening { return }
         try registry.listen(StoreDirectory.channel)
         listening = true
+        seenResets = registry.resetCount
         // Anything cached before we listened may be stale.
         routes.removeAll(keepingCapacity: true)
     }
