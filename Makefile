@@ -11,7 +11,15 @@ SCRATCH ?= .build
 # How long `make test` runs the Liquid fuzzer, when scripts/fuzz-liquid.sh exists.
 FUZZ_SECONDS ?= 60
 
-.PHONY: run stop test deps status bench clean-data
+.PHONY: help run stop test deps status bench clean-data
+
+help:
+	@echo "make run         build (release) and start Storefleet with a demo store on :8080"
+	@echo "make stop        stop it"
+	@echo "make status      what is running"
+	@echo "make test        start a test stack on other ports, run all tests, stop it"
+	@echo "make bench       the request-path benchmark against the make-run stack"
+	@echo "make clean-data  delete the local databases, keys and logs (.data/)"
 
 deps:
 	@scripts/install-deps.sh

@@ -561,11 +561,13 @@ start_storefleet() {
 
     say "migrating the registry, registering the database servers, migrating tenants"
     storefleet migrate --registry </dev/null >>"$logs/setup.log" 2>&1 ||
-        die "storefleet migrate --registry failed; see $logs/setup.log"
+        die "storefleet migrate --registry failed; see $logs/setup.log (a migration edited after this
+    profile applied it is refused: start over with scripts/stack.sh destroy $profile)"
     register_servers
     # Brings each server's template database and every existing store to the latest migration.
     storefleet migrate --tenants all </dev/null >>"$logs/setup.log" 2>&1 ||
-        die "storefleet migrate --tenants all failed; see $logs/setup.log"
+        die "storefleet migrate --tenants all failed; see $logs/setup.log (a migration edited after
+    this profile applied it is refused: start over with scripts/stack.sh destroy $profile)"
 
     start_serve
     start_jobs
