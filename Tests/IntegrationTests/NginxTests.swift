@@ -73,6 +73,17 @@ struct NginxTests {
         }
     }
 
+    @Test("No header is sent twice: nginx's headers and the app's do not overlap",
+          arguments: ["platform", "store", "custom"])
+    func noDuplicateHeaders(kind: String) throws {
+        guard let stack = stackOrRecordIssue() else { return }
+        // Two X-Frame-Options that disagree make browsers ignore both.
+        let response = try RawHTTPClient.request(port: stack.httpPort(), target: "/", host: try Self.host(kind, stack))
+        let names = response.headers.map { $0.name.lowercased() }.filter { $0 != "set-cookie" }
+        let repeated = Set(names.filter { name in names.filter { $0 == name }.count > 1 })
+        #expect(repeated.isEmpty, "sent more than once: \(repeated.sorted())")
+    }
+
     @Test("A body over 20 MB is refused by nginx with 413 and a plain page")
     func oversizedBody() throws {
         guard let stack = stackOrRecordIssue() else { return }
