@@ -580,7 +580,7 @@ start_storefleet() {
 stop_storefleet() {
     stop_pid "$run/jobs.pid" storefleet TERM 30 "storefleet jobs"
     # SIGTERM: the master drains; requests in flight finish.
-    stop_pid "$run/serve.pid" storefleet TERM 30 "storefleet serve"
+    stop_pid "$run/serve.pid" storefleet TERM 45 "storefleet serve"
     rm -f "$socket"
 }
 
