@@ -506,7 +506,7 @@ start_serve() {
     local pidfile=$run/serve.pid pid
     if pid=$(live_pid "$pidfile" storefleet) && [[ $(running_binary "$pid") == other ]]; then
         say "storefleet serve runs another executable; restarting it"
-        stop_pid "$pidfile" storefleet TERM 30 "storefleet serve"
+        stop_pid "$pidfile" storefleet TERM 45 "storefleet serve"
     fi
     if pid=$(live_pid "$pidfile" storefleet); then
         # SIGHUP: the master re-execs itself (a rebuilt binary, edited templates) and replaces
