@@ -48,7 +48,6 @@ struct Worker {
             }
             scoreboard.setState(slot: slot, .busy)
             serve(connection, handler: handler)
-            scoreboard.setState(slot: slot, .idle)
             served += 1
             if config.maxRequests > 0 && served >= config.maxRequests { break }
         }
@@ -82,10 +81,11 @@ struct Worker {
             response = ErrorPage.response(for: error, requestId: requestId)
         }
         write(response, requestId: requestId, isHEAD: method == "HEAD", to: connection)
-        connection.finish()
-
+        // Counted before the final flush, so a client that has its response sees it counted.
         let seconds = monotonicSeconds() - start
         scoreboard.record(slot: slot, seconds: seconds, status: response.status.code)
+        scoreboard.setState(slot: slot, .idle)
+        connection.finish()
         if config.accessLog {
             let entry = AccessLogEntry(
                 seconds: wall.tv_sec, nanoseconds: wall.tv_nsec, requestId: requestId,
@@ -105,7 +105,9 @@ struct Worker {
     private struct ClientGone: Error {}
 
     private func write(_ response: Response, requestId: String, isHEAD: Bool, to connection: FastCGIConnection) {
-        var extra: [(String, String)] = [("X-Request-Id", requestId)]
+        var response = response
+        response.headers["X-Request-Id"] = requestId
+        var extra: [(String, String)] = []
         switch response.body {
         case .bytes(let bytes):
             if response.headers["Content-Length"] == nil { extra.append(("Content-Length", String(bytes.count))) }

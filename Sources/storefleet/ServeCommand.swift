@@ -110,6 +110,11 @@ enum TestRoutes {
             return r
         }
         router.get("/__test/fail") { _, _ in throw TestFailure() }
+        router.get("/__test/own-request-id") { _, _ in
+            var r = Response.text("mine\n")
+            r.headers["X-Request-Id"] = "set-by-the-handler"
+            return r
+        }
         router.post("/__test/form") { request, _ in
             let form = try request.form()
             var lines = form.fields.map { "\($0.name)=\($0.value)" }

@@ -17,6 +17,11 @@ import Testing
                                             extraParams: [("HTTP_X_REQUEST_ID", "trace-0123456789")])
         #expect(traced.header("X-Request-Id") == "trace-0123456789")
 
+        // One X-Request-Id per response, the request's, whatever the handler set.
+        let own = try FastCGIClient.send(socketPath: server.socketPath, uri: "/__test/own-request-id",
+                                         extraParams: [("HTTP_X_REQUEST_ID", "trace-abcdefghij")])
+        #expect(own.headers.filter { $0.0.lowercased() == "x-request-id" }.map(\.1) == ["trace-abcdefghij"])
+
         let missing = try server.get("/nothing/here")
         #expect(missing.status == 404)
         #expect(missing.header("Content-Type") == "text/html; charset=utf-8")
@@ -37,6 +42,21 @@ import Testing
         let streamed = try server.get("/__test/stream?chunks=3")
         #expect(streamed.text == "chunk 0\nchunk 1\nchunk 2\n")
         #expect(streamed.header("Content-Length") == nil)
+    }
+
+    @Test func refusesToStartOnASocketAnotherServerServes() throws {
+        let server = try ServerProcess(workers: 1)
+        let second = Process()
+        second.executableURL = URL(fileURLWithPath: try ServerProcess.binaryPath())
+        second.arguments = ["serve", "--socket", server.socketPath, "--workers", "1"]
+        let errors = Pipe()
+        second.standardError = errors
+        try second.run()
+        second.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(second.terminationStatus != 0)
+        #expect(message.contains("already served by another process"))
+        #expect(try server.get("/healthz").status == 200, "the first server still owns its socket")
     }
 
     @Test func rejectsInvalidUTF8InTheURIWith400() throws {
