@@ -39,8 +39,11 @@ struct Worker {
             let ready = poll(&fds, 2, 1000)
             if ready < 0 && errno != EINTR { return 71 }
             if fds[0].revents != 0, !signals.drain().isEmpty { break }
-            if getppid() != masterPID { break }
-            guard fds[1].revents != 0 else { continue }
+            guard fds[1].revents != 0 else {
+                // Idle for a second: stop if the master is gone (we were re-parented).
+                if getppid() != masterPID { break }
+                continue
+            }
             let rc = connection.accept()
             if rc < 0 {
                 // Another worker took the connection (EAGAIN), or it was reset before we read it.

@@ -59,6 +59,16 @@ import Testing
         #expect(try server.get("/healthz").status == 200, "the first server still owns its socket")
     }
 
+    @Test func workersLeaveWhenTheMasterIsKilledAndTheSocketCanBeReused() throws {
+        let server = try ServerProcess(workers: 2)
+        let workers = Set(try (0..<6).map { _ in try server.workerPID() })
+        server.signal(SIGKILL)
+        try waitUntil("orphaned workers exit", timeout: 10) { workers.allSatisfy { !processIsAlive($0) } }
+        // The stale socket file left behind does not stop the next server.
+        let next = try ServerProcess(workers: 1, socketPath: server.socketPath)
+        #expect(try next.get("/healthz").status == 200)
+    }
+
     @Test func rejectsInvalidUTF8InTheURIWith400() throws {
         let server = try ServerProcess(workers: 1)
         // REQUEST_URI=/caf\xC3( sent as raw bytes, as nginx passes an unescaped request line.

@@ -10,14 +10,14 @@ final class ServerProcess {
     let logPath: String
     let process: Process
 
-    init(workers: Int, maxRequests: Int = 0, extraArguments: [String] = []) throws {
+    init(workers: Int, maxRequests: Int = 0, socketPath: String? = nil, extraArguments: [String] = []) throws {
         directory = try ServerProcess.makeTemporaryDirectory()
-        socketPath = directory + "/fcgi.sock"
+        self.socketPath = socketPath ?? directory + "/fcgi.sock"
         logPath = directory + "/serve.log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: try ServerProcess.binaryPath())
-        process.arguments = ["serve", "--socket", socketPath, "--workers", "\(workers)",
+        process.arguments = ["serve", "--socket", self.socketPath, "--workers", "\(workers)",
                              "--max-requests", "\(maxRequests)", "--pid-file", directory + "/serve.pid"] + extraArguments
         var env = ProcessInfo.processInfo.environment
         env["STOREFLEET_TEST_ROUTES"] = "standalone"
@@ -27,7 +27,7 @@ final class ServerProcess {
         process.standardOutput = log
         try process.run()
         try waitUntil("the server answers /healthz", timeout: 20) {
-            (try? FastCGIClient.send(socketPath: socketPath, uri: "/healthz", timeoutSeconds: 5))?.status == 200
+            (try? FastCGIClient.send(socketPath: self.socketPath, uri: "/healthz", timeoutSeconds: 5))?.status == 200
         }
     }
 
@@ -90,6 +90,15 @@ final class ServerProcess {
         guard let p = mkdtemp(&template) else { throw Failure("mkdtemp failed") }
         return String(cString: p)
     }
+}
+
+/// Alive and not a zombie (an orphan's zombie may linger if nobody reaps it).
+func processIsAlive(_ pid: pid_t) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = status.lastIndex(of: ")") else { return false }
+    let state = status[status.index(close, offsetBy: 2)]
+    return state != "Z" && state != "X"
 }
 
 struct Failure: Error, CustomStringConvertible {
