@@ -66,6 +66,7 @@ struct ServeCommand: ParsableCommand {
                 switch testRoutes {
                 case "1": return TestRoutes.wrapping(try makeAppHandler(metrics: metrics), metrics: metrics)
                 case "standalone": return TestRoutes.wrapping(TestRoutes.healthzOnly, metrics: metrics)
+                case "failing-start": throw TestRoutes.TestFailure()
                 default: return try makeAppHandler(metrics: metrics)
                 }
             }
@@ -84,7 +85,8 @@ struct ServeCommand: ParsableCommand {
 
 /// Routes under `/__test/` that the process-model tests drive, enabled only when
 /// STOREFLEET_TEST_ROUTES=1 (every other path goes to the app) or `standalone` (no app, no
-/// database: `/healthz` and the test routes only): a slow request, the serving worker's pid,
+/// database: `/healthz` and the test routes only; `failing-start`: every worker fails to start,
+/// to watch the master back off): a slow request, the serving worker's pid,
 /// unauthenticated metrics, a failing handler, a form echo, a streamed body.
 enum TestRoutes {
     static func healthzOnly(_ request: Request) throws -> Response {

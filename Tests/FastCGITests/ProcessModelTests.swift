@@ -69,6 +69,21 @@ import Testing
         #expect(try next.get("/healthz").status == 200)
     }
 
+    @Test func backsOffWhenWorkersKeepFailingToStart() throws {
+        let server = try ServerProcess(workers: 2, testRoutes: "failing-start", waitForHealth: false)
+        func deaths() -> Int { server.log.components(separatedBy: "\"event\":\"worker died\"").count - 1 }
+        try waitUntil("workers have failed a few times", timeout: 10) { deaths() >= 4 }
+        let start = Date()
+        let atStart = deaths()
+        try waitUntil("two more seconds have passed", timeout: 5) { Date().timeIntervalSince(start) >= 2 }
+        // Without back-off this is hundreds a second; with it, delays double from 0.1 s.
+        #expect(deaths() - atStart <= 8, "\(deaths() - atStart) deaths in 2 s")
+        #expect(server.process.isRunning, "the master keeps trying")
+        #expect(server.log.contains("handler setup failed"))
+        server.signal(SIGTERM)
+        #expect(try server.waitForExit(timeout: 10) == 0)
+    }
+
     @Test func rejectsInvalidUTF8InTheURIWith400() throws {
         let server = try ServerProcess(workers: 1)
         // REQUEST_URI=/caf\xC3( sent as raw bytes, as nginx passes an unescaped request line.

@@ -10,7 +10,8 @@ final class ServerProcess {
     let logPath: String
     let process: Process
 
-    init(workers: Int, maxRequests: Int = 0, socketPath: String? = nil, extraArguments: [String] = []) throws {
+    init(workers: Int, maxRequests: Int = 0, socketPath: String? = nil, extraArguments: [String] = [],
+         testRoutes: String = "standalone", waitForHealth: Bool = true) throws {
         directory = try ServerProcess.makeTemporaryDirectory()
         self.socketPath = socketPath ?? directory + "/fcgi.sock"
         logPath = directory + "/serve.log"
@@ -20,12 +21,13 @@ final class ServerProcess {
         process.arguments = ["serve", "--socket", self.socketPath, "--workers", "\(workers)",
                              "--max-requests", "\(maxRequests)", "--pid-file", directory + "/serve.pid"] + extraArguments
         var env = ProcessInfo.processInfo.environment
-        env["STOREFLEET_TEST_ROUTES"] = "standalone"
+        env["STOREFLEET_TEST_ROUTES"] = testRoutes
         process.environment = env
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = log
         process.standardOutput = log
         try process.run()
+        guard waitForHealth else { return }
         try waitUntil("the server answers /healthz", timeout: 20) {
             (try? FastCGIClient.send(socketPath: self.socketPath, uri: "/healthz", timeoutSeconds: 5))?.status == 200
         }
