@@ -12,7 +12,8 @@ struct JobsCommand: ParsableCommand {
             Claims jobs with FOR UPDATE SKIP LOCKED, retries failures with exponential back-off and \
             marks a job dead after its last attempt. Waits with LISTEN storefleet_jobs, never a busy \
             loop. SIGTERM/SIGINT: finish the job in hand, then exit.
-            """)
+            """,
+        subcommands: [Dead.self, Retry.self])
 
     @Flag(help: "Run what is ready, then exit.")
     var once = false
@@ -65,6 +66,36 @@ struct JobsCommand: ParsableCommand {
                 _ = try probe.probeAll()
             },
         ]
+    }
+}
+
+extension JobsCommand {
+    /// `storefleet jobs dead`: the dead letters.
+    struct Dead: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List dead jobs with their last error.")
+
+        func run() throws {
+            let jobs = try JobQueue.list(try PlatformEnvironment().ownerConnection())
+            say(pad("ID", 8) + pad("KIND", 28) + pad("STORE", 8) + pad("TRIES", 7) + "LAST ERROR")
+            for j in jobs {
+                say(pad(String(j.id), 8) + pad(j.kind, 28) + pad(j.storeId.map(String.init) ?? "-", 8)
+                    + pad("\(j.attempts)/\(j.maxAttempts)", 7) + (j.lastError ?? ""))
+            }
+        }
+    }
+
+    /// `storefleet jobs retry ID`.
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a dead job again with fresh attempts.")
+        @Argument(help: "The job's id.") var id: Int64
+
+        func run() throws {
+            guard try JobQueue.retry(try PlatformEnvironment().ownerConnection(), id: id) else {
+                complain("storefleet jobs retry: job \(id) is not dead")
+                throw ExitCode(1)
+            }
+            say("job \(id) queued again")
+        }
     }
 }
 

@@ -66,6 +66,11 @@ struct JobsTests {
             #expect(try owner.queryFirst("SELECT status::text AS s FROM jobs WHERE id = \(other)")?.decode("s", as: String.self) == "queued")
             // Another round finds nothing to do.
             #expect(try runner.runOnce().ran == 0)
+            // The dead letter is listed, and an operator can queue it again.
+            #expect(try JobQueue.list(owner).map(\.id) == [id])
+            #expect(try JobQueue.retry(owner, id: id))
+            #expect(try JobQueue.retry(owner, id: id) == false)
+            #expect(try runner.runOnce().ran == 3)
         }
     }
 
