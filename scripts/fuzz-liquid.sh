@@ -13,12 +13,15 @@ binary=$build/liquid-fuzz
 mkdir -p "$build/corpus" Fuzz/crashes
 
 # LIQUID_SOURCES: another copy of Sources/Liquid to build (e.g. a snapshot of a commit).
-mapfile -t sources < <(find "${LIQUID_SOURCES:-Sources/Liquid}" -name '*.swift' | sort)
+mapfile -t sources < <(find "$(realpath "${LIQUID_SOURCES:-Sources/Liquid}")" -name '*.swift' | sort)
 if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" Fuzz/LiquidFuzz/main.swift -newer "$binary" | head -1)" ]; then
+  rm -f "$binary"
   echo "== building $binary (swiftc -sanitize=fuzzer,address)" >&2
   # ld.gold warns about every ASan register thunk; the warnings say nothing about our code.
-  swiftc -O -g -suppress-warnings -sanitize=fuzzer,address -parse-as-library -module-name LiquidFuzz \
-    "${sources[@]}" Fuzz/LiquidFuzz/main.swift -o "$binary" 2>&1 | { grep -v 'Cannot export local symbol' || true; } >&2
+  # From inside the build folder: swiftc leaves module files in its working directory.
+  (cd "$build" && swiftc -O -g -suppress-warnings -sanitize=fuzzer,address -parse-as-library \
+    -module-name LiquidFuzz "${sources[@]}" "$OLDPWD/Fuzz/LiquidFuzz/main.swift" -o liquid-fuzz) 2>&1 |
+    { grep -v 'Cannot export local symbol' || true; } >&2
 fi
 
 echo "== fuzzing Liquid for ${seconds}s (corpus: Fuzz/corpus/liquid + $build/corpus)" >&2

@@ -35,7 +35,8 @@ fi
 echo "== building the Swift benchmark (swiftc -O -wmo) into $build" >&2
 # LIQUID_SOURCES: another copy of Sources/Liquid to build (e.g. a snapshot of a commit).
 mapfile -t sources < <(find "${LIQUID_SOURCES:-$root/Sources/Liquid}" -name '*.swift' | sort)
-swiftc -O -wmo -suppress-warnings -module-name LiquidBench "${sources[@]}" "$here/main.swift" -o "$build/liquid-bench"
+# From inside the build folder: swiftc leaves module files in its working directory.
+(cd "$build" && swiftc -O -wmo -suppress-warnings -module-name LiquidBench "${sources[@]}" "$here/main.swift" -o "$build/liquid-bench")
 
 measure() { # label command... → prints "renders/s", keeps the engine's line in $out/<label>.txt
   local label=$1; shift

@@ -3,10 +3,11 @@
 //
 //   swiftc -O -suppress-warnings -module-name LiquidRepro Sources/Liquid/**/*.swift \
 //     Fuzz/LiquidRepro/main.swift -o .build-fuzz/liquid-repro
-//   .build-fuzz/liquid-repro [--default-limits] FILE...
+//   .build-fuzz/liquid-repro [--default-limits] [--print] FILE...
 import Foundation
 
 let useDefaultLimits = CommandLine.arguments.contains("--default-limits")
+let printOutput = CommandLine.arguments.contains("--print")
 let limits = useDefaultLimits
     ? Environment.Limits()
     : Environment.Limits(maxNestingDepth: 24, maxPartialDepth: 8, maxLoopIterations: 5_000,
@@ -40,6 +41,7 @@ for path in CommandLine.arguments.dropFirst() where !path.hasPrefix("--") {
         let parsed = clock.now - start
         let output = try template.render(data)
         outcome = "rendered \(output.utf8.count) bytes (parse \(parsed))"
+        if printOutput { outcome += "\n" + output }
     } catch let error as LiquidError {
         outcome = "\(error.kind) error: \(error.message)"
     } catch {
