@@ -14,6 +14,9 @@ struct ExprToken {
 struct ExpressionParser {
     var tokens: [ExprToken]
     var pos = 0
+    /// Brackets and parentheses open around the current token; bounded so that hostile input
+    /// cannot exhaust the stack.
+    var depth = 0
     let parser: Parser
     let endOffset: Int
 
@@ -134,6 +137,9 @@ struct ExpressionParser {
 
     /// A primary expression: literal, variable path, range.
     mutating func parsePrimary() throws -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > 64 { throw error("expression nested too deeply") }
         let t = current
         switch t.kind {
         case .string:
@@ -232,10 +238,19 @@ struct ExpressionParser {
 
     /// `a == b and c contains d or e` — right-associative, as Ruby Liquid evaluates it.
     mutating func parseCondition() throws -> Condition {
-        let left = try parseComparison()
-        if isKeyword("and") { _ = next(); return .and(left, try parseCondition()) }
-        if isKeyword("or") { _ = next(); return .or(left, try parseCondition()) }
-        return left
+        var operands = [try parseComparison()]
+        var operators: [Bool] = []  // true for `and`
+        while isKeyword("and") || isKeyword("or") {
+            operators.append(next().text == "and")
+            operands.append(try parseComparison())
+            if operators.count > 200 { throw error("too many 'and'/'or' in one condition") }
+        }
+        var result = operands.removeLast()
+        while let isAnd = operators.popLast() {
+            let left = operands.removeLast()
+            result = isAnd ? .and(left, result) : .or(left, result)
+        }
+        return result
     }
 
     mutating func parseComparison() throws -> Condition {

@@ -12,12 +12,16 @@ enum Flow { case normal, breakLoop, continueLoop }
 final class RenderBudget {
     let limits: Environment.Limits
     var iterations = 0
-    var outputBytes = 0
+    /// Block bodies and partials being rendered, one inside the other, across partials: bounded
+    /// so that no template can exhaust the stack.
+    var depth = 0
+    let maxDepth: Int
     let deadline: UInt64
     private var sinceClockCheck = 0
 
     init(limits: Environment.Limits) {
         self.limits = limits
+        self.maxDepth = limits.maxNestingDepth + limits.maxPartialDepth
         self.deadline = RenderBudget.nowNanoseconds() &+ UInt64(max(0, limits.maxRenderSeconds) * 1e9)
     }
 
@@ -109,6 +113,11 @@ struct RenderContext {
     }
 
     mutating func render(_ nodes: [Node]) throws -> Flow {
+        budget.depth += 1
+        defer { budget.depth -= 1 }
+        if budget.depth > budget.maxDepth {
+            throw error("blocks and partials nested deeper than \(budget.maxDepth)", kind: .limitExceeded)
+        }
         for node in nodes {
             let flow = try render(node)
             if case .normal = flow { continue }
@@ -263,7 +272,8 @@ struct RenderContext {
         case .range(let a, let b):
             let lo = toInteger(try evaluate(a)), hi = toInteger(try evaluate(b))
             if hi < lo { return .array([]) }
-            if hi - lo >= budget.limits.maxLoopIterations {
+            let (span, overflow) = hi.subtractingReportingOverflow(lo)
+            if overflow || span >= budget.limits.maxLoopIterations {
                 throw error("range (\(lo)..\(hi)) is larger than the loop limit", kind: .limitExceeded)
             }
             return .array((lo...hi).map { .int($0) })
@@ -430,17 +440,21 @@ extension String {
 }
 
 func htmlEscape(_ s: String) -> String {
-    var extra = 0
-    for b in s.utf8 {
-        switch b {
-        case 38: extra += 4
-        case 60, 62: extra += 3
-        case 34, 39: extra += 5
-        default: break
+    @inline(__always) func extraBytes(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+        var extra = 0
+        for b in u where b <= 62 {
+            switch b {
+            case 38: extra += 4
+            case 60, 62: extra += 3
+            case 34, 39: extra += 5
+            default: break
+            }
         }
+        return extra
     }
-    if extra == 0 { return s }
     var s = s
+    let extra = s.withUTF8(extraBytes)
+    if extra == 0 { return s }
     return s.withUTF8 { u -> String in
         String(unsafeUninitializedCapacity: u.count + extra) { buf in
             var j = 0

@@ -16,9 +16,11 @@ struct VariableTable: ExpressibleByDictionaryLiteral {
 
     @inline(__always) func position(of name: String) -> Int? {
         if let index { return index[name] }
+        // Comparing lengths first skips most mismatches without a string comparison.
+        let length = name.utf8.count
         var i = 0
         while i < names.count {
-            if names[i] == name { return i }
+            if names[i].utf8.count == length && names[i] == name { return i }
             i += 1
         }
         return nil

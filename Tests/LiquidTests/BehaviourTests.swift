@@ -116,6 +116,18 @@ import Testing
         #expect(throws: LiquidError.self) { try render("{% include 'self' %}", partials: ["self": "x{% include 'self' %}"]) }
     }
 
+    @Test func deepestNestingAllowedDoesNotExhaustTheStack() throws {
+        // Blocks nested to the parse limit, inside partials nested to the partial limit.
+        let limits = Environment.Limits()
+        let depth = limits.maxNestingDepth - 1
+        let partial = String(repeating: "{% if true %}", count: depth) + "{% render 'p' %}" + String(repeating: "{% endif %}", count: depth)
+        let error = #expect(throws: LiquidError.self) { try render("{% render 'p' %}", partials: ["p": partial]) }
+        #expect(error?.kind == .limitExceeded)
+        let conditions = "{% if " + Array(repeating: "a", count: 150).joined(separator: " and ") + " %}yes{% endif %}"
+        #expect(try render(conditions, ["a": true]) == "yes")
+        #expect(throws: LiquidError.self) { try render("{{ " + String(repeating: "[", count: 5000) + " }}") }
+    }
+
     @Test func renderTimeLimit() throws {
         let limits = Environment.Limits(maxLoopIterations: .max, maxRenderSeconds: 0.05)
         let error = #expect(throws: LiquidError.self) {

@@ -123,13 +123,13 @@ extension Environment {
             if case .array(let a) = input {
                 if offset < 0 { offset += a.count }
                 guard offset >= 0, offset < a.count, length > 0 else { return .array([]) }
-                return .array(Array(a[offset..<min(a.count, offset + length)]))
+                return .array(Array(a[offset..<offset + min(a.count - offset, length)]))
             }
             guard input.isString else { return .string("") }
             let chars = Array(input.stringValue)
             if offset < 0 { offset += chars.count }
             guard offset >= 0, offset < chars.count, length > 0 else { return .string("") }
-            return .string(String(chars[offset..<min(chars.count, offset + length)]))
+            return .string(String(chars[offset..<offset + min(chars.count - offset, length)]))
         },
         "url_encode": FilterDefinition(0, 0) { input, _, _, _ in
             if input.isNil { return .nil }

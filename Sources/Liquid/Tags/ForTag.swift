@@ -101,11 +101,11 @@ extension RenderContext {
         if f.offsetContinue {
             start = forOffsets[f.name] ?? 0
         } else if let o = f.offset {
-            start = max(0, try loopParameter(try evaluate(o), "offset") ?? 0)
+            start = min(max(0, try loopParameter(try evaluate(o), "offset") ?? 0), Int.max / 2)
         }
         var end = items.count
         if let l = f.limit {
-            if let limit = try loopParameter(try evaluate(l), "limit") { end = min(items.count, start + max(0, limit)) }
+            if let limit = try loopParameter(try evaluate(l), "limit") { end = min(items.count, start + min(max(0, limit), items.count)) }
         }
         forOffsets[f.name] = end
         if start >= end { return [] }
