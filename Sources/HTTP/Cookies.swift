@@ -18,8 +18,11 @@ enum CookieParser {
             guard !name.isEmpty else { continue }
             count += 1
             guard count <= limits.maxCookies else { throw .badRequest("The request has too many cookies.") }
-            let n = try validUTF8(name)
-            if cookies[n] == nil { cookies[n] = try validUTF8(value) }
+            // The header is already a valid String and we split on ASCII bytes, so each part is
+            // valid UTF-8 too; only NUL is left to refuse.
+            guard !name.contains(0), !value.contains(0) else { throw .invalidUTF8 }
+            let n = String(Substring(name))
+            if cookies[n] == nil { cookies[n] = String(Substring(value)) }
         }
         return cookies
     }

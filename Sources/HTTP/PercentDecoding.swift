@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Percent-decoding for URLs and `application/x-www-form-urlencoded`, with UTF-8 validation.
 enum PercentDecoding {
     /// Decodes `%XX` (and `+` as space when `plusAsSpace`). Throws 400 on a bad escape or
@@ -52,6 +56,14 @@ enum PercentDecoding {
 
 /// The bytes as a String, or 400 if they are not valid UTF-8 (or contain NUL).
 func validUTF8<C: Collection>(_ bytes: C) throws(HTTPError) -> String where C.Element == UInt8 {
+    let fast: String?? = bytes.withContiguousStorageIfAvailable { buf in
+        guard buf.isEmpty || memchr(buf.baseAddress!, 0, buf.count) == nil else { return nil }
+        return String(validating: buf, as: UTF8.self)
+    }
+    if let fast {
+        guard let s = fast else { throw .invalidUTF8 }
+        return s
+    }
     guard let s = String(validating: bytes, as: UTF8.self), !bytes.contains(0) else { throw .invalidUTF8 }
     return s
 }
