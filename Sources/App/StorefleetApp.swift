@@ -55,6 +55,8 @@ final class StorefleetApp {
         let links = SiteLinks(platformDomain: config.platformDomain, request: request)
         var store: StoreRoute?
         do {
+            // The platform host needs no registry: its pages and /metrics stay up without it.
+            if isPlatformHost(request.host) { return try platformRouter.dispatch(request, site: links) }
             let resolution: HostResolution
             do {
                 resolution = try registry().resolve(host: request.host)
@@ -83,6 +85,11 @@ final class StorefleetApp {
             response.storeForLog = store?.slug
             return response
         }
+    }
+
+    /// The platform host and its local aliases (DESIGN.md: glibc does not resolve *.localhost).
+    func isPlatformHost(_ host: String) -> Bool {
+        host == config.platformDomain || host == "localhost" || host == "127.0.0.1"
     }
 
     /// The store directory, connecting to the registry on first use.

@@ -14,10 +14,12 @@ import Testing
             #expect(response.text == "ok\n")
             #expect(response.headers["X-Request-Id"] == "health-check-0001")
         }
-        // Everything else says the platform is unavailable, without internals.
-        let page = handle(try get("/", host: stack.platformDomain))
+        // The platform's own pages need no registry; stores say the platform is unavailable.
+        #expect(handle(try get("/", host: stack.platformDomain)).status == .ok)
+        let page = handle(try get("/", host: "shop.\(stack.platformDomain)"))
         #expect(page.status == .serviceUnavailable)
-        #expect(!page.text.contains("postgres"))
+        #expect(page.text.contains("be back shortly"))
+        #expect(!page.text.contains("postgres") && !page.text.contains("nobody"))
         #expect(page.headers["X-Request-Id"] != nil)
     }
 
