@@ -12,9 +12,8 @@ enum Flow { case normal, breakLoop, continueLoop }
 final class RenderBudget {
     let limits: Environment.Limits
     var iterations = 0
-    /// Block bodies and partials being rendered, one inside the other, across partials: bounded
-    /// so that no template can exhaust the stack.
-    var depth = 0
+    /// How deep block bodies and partials may nest, across partials, so that no template can
+    /// exhaust the stack.
     let maxDepth: Int
     let deadline: UInt64
     private var sinceClockCheck = 0
@@ -82,6 +81,8 @@ struct RenderContext {
     var layout: Expression?
     var argumentBuffer: [Value] = []
     var partialDepth = 0
+    /// Block bodies being rendered, one inside the other, including those of calling templates.
+    var depth = 0
     /// The template being rendered (for error positions).
     var template: Template
     /// The output so far, as UTF-8.
@@ -113,9 +114,9 @@ struct RenderContext {
     }
 
     mutating func render(_ nodes: [Node]) throws -> Flow {
-        budget.depth += 1
-        defer { budget.depth -= 1 }
-        if budget.depth > budget.maxDepth {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > budget.maxDepth {
             throw error("blocks and partials nested deeper than \(budget.maxDepth)", kind: .limitExceeded)
         }
         for node in nodes {

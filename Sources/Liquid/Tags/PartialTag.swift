@@ -95,6 +95,7 @@ extension RenderContext {
             // Arguments are the partial's own variables: its assigns may overwrite them.
             var child = RenderContext(environment: environment, options: options, globals: globals, budget: budget, template: partial)
             child.partialDepth = partialDepth + 1
+            child.depth = depth
             child.assigns = scope
             swap(&child.out, &out)
             defer { swap(&child.out, &out) }
