@@ -55,13 +55,9 @@ struct ProvisionCommand: ParsableCommand {
             complain("storefleet provision: \(error)")
             throw ExitCode(1)
         }
-        let tenant = try TenantAccess.open(storeId: store.storeId, registry: owner, keyring: keyring)
-        try tenant.execute("""
-            UPDATE store_settings SET name = \(request.name), currency = \(request.currency),
-                country_code = \(request.country), timezone = \(request.timezone), locale = \(request.locale)
-            """)
         var extra = ""
         if sampleData {
+            let tenant = try TenantAccess.open(storeId: store.storeId, registry: owner, keyring: keyring)
             let n = try SampleCatalog.insert(into: tenant, count: sampleCount)
             extra = ", \(n) sample products"
         }

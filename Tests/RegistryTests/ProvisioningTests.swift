@@ -26,6 +26,10 @@ struct ProvisioningTests {
             let me = try tenant.queryFirst("SELECT current_user AS u, current_database() AS d")
             #expect(try me?.decode("u", as: String.self) == store.databaseName)
             #expect(try me?.decode("d", as: String.self) == store.databaseName)
+            // The store's own settings carry what the merchant chose.
+            let settings = try tenant.queryFirst("SELECT name, currency FROM store_settings")
+            #expect(try settings?.decode("name", as: String.self) == "Shop")
+            #expect(try settings?.decode("currency", as: String.self) == "USD")
             // The store's role reads and writes its tables (granted through the tenant group role).
             try tenant.execute("INSERT INTO outbox (topic) VALUES ('test.ping')")
             #expect(try tenant.queryFirst("SELECT count(*) AS n FROM outbox")?.decode("n", as: Int.self) == 1)

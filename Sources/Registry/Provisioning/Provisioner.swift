@@ -21,6 +21,8 @@ public enum ProvisionStep: String, CaseIterable, Sendable {
     case grants
     /// Any migration newer than the template applied, and the ledger recorded.
     case ledger
+    /// The store's own settings row: name, currency, country, time zone, locale.
+    case settings
     /// Status `active`: from now on the store resolves.
     case activate
 }
@@ -152,6 +154,10 @@ public struct Provisioner {
             let version = try ledger(store, placement: placement, server: server)
             try checkpoint(store.id, .ledger)
             timings.lap(.ledger)
+            step = .settings
+            try writeSettings(request, database: placement.databaseName, server: server)
+            try checkpoint(store.id, .settings)
+            timings.lap(.settings)
             step = .activate
             try registry.transaction { db in
                 try db.execute("""
@@ -266,6 +272,17 @@ public struct Provisioner {
     func grant(database: String, to role: String, admin: Connection) throws {
         try admin.execute("REVOKE ALL ON DATABASE \(unsafeIdentifier: database) FROM PUBLIC")
         try admin.execute("GRANT CONNECT, TEMPORARY ON DATABASE \(unsafeIdentifier: database) TO \(unsafeIdentifier: role)")
+    }
+
+    /// The tenant schema's one-row `store_settings`, from the request (skipped if the schema has none).
+    func writeSettings(_ request: ProvisionRequest, database: String, server: DatabaseServer) throws {
+        let db = try servers.adminConnection(server, database: database)
+        guard try db.queryFirst("SELECT to_regclass('store_settings') IS NOT NULL AS present")?
+            .decode("present", as: Bool.self) == true else { return }
+        try db.execute("""
+            UPDATE store_settings SET name = \(request.name), currency = \(request.currency),
+                country_code = \(request.country), timezone = \(request.timezone), locale = \(request.locale)
+            """)
     }
 
     /// Applies what the template lacked, and records in the registry ledger every migration the

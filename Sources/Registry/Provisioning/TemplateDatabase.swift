@@ -19,18 +19,24 @@ struct TemplateDatabase {
 
     /// Brings the template up to date if the registry says it is behind. Cheap when it is not.
     func ensureCurrent() throws {
+        if try isRecordedCurrent() { return }
+        try update(unlessCurrent: true)
+    }
+
+    func isRecordedCurrent() throws -> Bool {
         let recorded = try servers.registry.query("""
             SELECT version FROM tenant_templates WHERE server_id = \(server.id) AND database_name = \(name)
             """).first.map { try $0.decode("version", as: String?.self) } ?? nil
-        if recorded != nil && recorded == migrations.latest { return }
-        try update()
+        return recorded != nil && recorded == migrations.latest
     }
 
     /// Creates the template if missing and applies pending migrations, under the exclusive lock.
-    func update() throws {
+    func update(unlessCurrent: Bool = false) throws {
         let admin = try servers.adminConnection(server)
         try admin.execute("SELECT pg_advisory_lock(\(TemplateDatabase.lockKey))")
         defer { _ = try? admin.execute("SELECT pg_advisory_unlock(\(TemplateDatabase.lockKey))") }
+        // Whoever held the lock before us may just have brought it up to date.
+        if unlessCurrent, try isRecordedCurrent() { return }
         try TenantSchemaApplier.ensureGroupRole(admin: admin)
         if try admin.query("SELECT 1 FROM pg_database WHERE datname = \(name)").isEmpty {
             try admin.execute("CREATE DATABASE \(unsafeIdentifier: name) TEMPLATE template0")
