@@ -10,38 +10,46 @@ extension Value {
     /// Compact JSON, keys sorted (the `json` filter).
     public var jsonString: String {
         var out = ""
-        writeJSON(into: &out)
+        writeJSON(into: &out, escapingHTML: false)
         return out
     }
 
-    func writeJSON(into out: inout String) {
+    /// JSON with `<`, `>`, `&` and `'` written as `\u00XX`, so that it cannot close a `<script>`
+    /// element: what the `json` filter prints (`{{ x | json | html_safe }}` inside `<script>`).
+    public var htmlSafeJSONString: String {
+        var out = ""
+        writeJSON(into: &out, escapingHTML: true)
+        return out
+    }
+
+    func writeJSON(into out: inout String, escapingHTML: Bool) {
         switch self {
         case .nil: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d): out += d.isFinite ? "\(d)" : "null"
-        case .string(let s), .safe(let s): Value.writeJSONString(s, into: &out)
+        case .string(let s), .safe(let s): Value.writeJSONString(s, into: &out, escapingHTML: escapingHTML)
         case .array(let a):
             out += "["
             for (i, v) in a.enumerated() {
                 if i > 0 { out += "," }
-                v.writeJSON(into: &out)
+                v.writeJSON(into: &out, escapingHTML: escapingHTML)
             }
             out += "]"
         case .dictionary(let d):
             out += "{"
             for (i, k) in d.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                Value.writeJSONString(k, into: &out)
+                Value.writeJSONString(k, into: &out, escapingHTML: escapingHTML)
                 out += ":"
-                d[k]!.writeJSON(into: &out)
+                d[k]!.writeJSON(into: &out, escapingHTML: escapingHTML)
             }
             out += "}"
-        case .drop(let d): Value.writeJSONString(d.liquidDescription, into: &out)
+        case .drop(let d): Value.writeJSONString(d.liquidDescription, into: &out, escapingHTML: escapingHTML)
         }
     }
 
-    static func writeJSONString(_ s: String, into out: inout String) {
+    static func writeJSONString(_ s: String, into out: inout String, escapingHTML: Bool = false) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -50,6 +58,10 @@ extension Value {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "<" where escapingHTML: out += "\\u003c"
+            case ">" where escapingHTML: out += "\\u003e"
+            case "&" where escapingHTML: out += "\\u0026"
+            case "'" where escapingHTML: out += "\\u0027"
             default:
                 if u.value < 0x20 {
                     let hex = String(u.value, radix: 16)

@@ -56,7 +56,12 @@ import Testing
     @Test func otherStorefrontFilters() throws {
         #expect(try render("{{ 1 | pluralize: 'item', 'items' }} {{ 2 | pluralize: 'item', 'items' }}") == "item items")
         #expect(try render("{{ 'a b&c/d' | url_param_escape }}") == "a%20b%26c%2Fd")
-        #expect(try render("{{ p | json }}", ["p": ["title": "<Mug>", "tags": ["a"]]]) == "{&quot;tags&quot;:[&quot;a&quot;],&quot;title&quot;:&quot;&lt;Mug&gt;&quot;}")
+        // In an attribute the JSON is escaped like any output; inside <script>, `| html_safe` is
+        // safe because `<`, `>`, `&` and `'` are written as \u escapes.
+        #expect(try render("{{ p | json }}", ["p": ["title": "<Mug>", "tags": ["a"]]])
+                == #"{&quot;tags&quot;:[&quot;a&quot;],&quot;title&quot;:&quot;\u003cMug\u003e&quot;}"#)
+        #expect(try render("<script>{{ p | json | html_safe }}</script>", ["p": ["title": "</script><b>&'"]])
+                == #"<script>{"title":"\u003c/script\u003e\u003cb\u003e\u0026\u0027"}</script>"#)
         #expect(try render("{{ 1457913600 | date: '%Y-%m-%d %H:%M' }}") == "2016-03-14 00:00")
         #expect(try render("{{ '2016-03-14T10:30:00Z' | date: '%b %-d, %Y %H:%M' }}") == "Mar 14, 2016 10:30")
         #expect(try render("{{ 'now' | date: '%Y' }}", [:], RenderOptions(now: 1_795_000_000)) == "2026")

@@ -116,7 +116,7 @@ extension Environment {
             default: return input
             }
         },
-        "json": FilterDefinition(0, 0) { input, _, _, _ in .string(input.jsonString) },
+        "json": FilterDefinition(0, 0) { input, _, _, _ in .string(input.htmlSafeJSONString) },
     ]
 
     /// Ruby's `filter_array`: `where`, `reject`, `find`, `find_index`, `has`. A nil or boolean
