@@ -40,6 +40,13 @@ case $profile in
     test) http_port=18080 pg1_port=35432 pg2_port=35433 bouncer_port=36432 ;;
     *) usage ;;
 esac
+# STOREFLEET_PORT_OFFSET moves every port of a profile, so a second checkout (a CI try, a fresh
+# machine chroot sharing this host's network) can run its stack beside one already running here.
+if [[ -n ${STOREFLEET_PORT_OFFSET:-} ]]; then
+    off=$STOREFLEET_PORT_OFFSET
+    http_port=$((http_port + off)) pg1_port=$((pg1_port + off)) pg2_port=$((pg2_port + off))
+    bouncer_port=$((bouncer_port + off))
+fi
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 data=$repo/.data/$profile
