@@ -38,19 +38,22 @@ mapfile -t sources < <(find "${LIQUID_SOURCES:-$root/Sources/Liquid}" -name '*.s
 # From inside the build folder: swiftc leaves module files in its working directory.
 (cd "$build" && swiftc -O -wmo -suppress-warnings -module-name LiquidBench "${sources[@]}" "$here/main.swift" -o "$build/liquid-bench")
 
-measure() { # label command... → prints "renders/s", keeps the engine's line in $out/<label>.txt
-  local label=$1; shift
+measure() { # label command... → prints the best window's renders/s; the engine's line is kept
+  local label=$1; shift   # in $out/<label>.txt: name version renders seconds mean best
   "$@" >"$out/$label.txt" || fail "$label failed"
   awk '{print $NF}' "$out/$label.txt"
 }
+mean() { awk '{print $(NF-1)}' "$out/$1.txt"; }
 
 echo "== measuring, ${seconds}s each" >&2
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 swift_off=$(measure swift "$build/liquid-bench" "$templates" "$data" $page "$seconds" "$out/swift.html")
-swift_on=$(measure swift-autoescape "$build/liquid-bench" "$templates" "$data" $page "$seconds" "$out/swift-autoescape.html" --autoescape)
 python_off=$(measure python "$venv/bin/python" "$here/bench.py" "$templates" "$data" $page "$seconds" "$out/python.html")
-python_on=$(measure python-autoescape "$venv/bin/python" "$here/bench.py" "$templates" "$data" $page "$seconds" "$out/python-autoescape.html" --autoescape)
 ruby_off=$(measure ruby ruby "$here/bench.rb" "$templates" "$data" $page "$seconds" "$out/ruby.html")
+swift_on=$(measure swift-autoescape "$build/liquid-bench" "$templates" "$data" $page "$seconds" "$out/swift-autoescape.html" --autoescape)
+python_on=$(measure python-autoescape "$venv/bin/python" "$here/bench.py" "$templates" "$data" $page "$seconds" "$out/python-autoescape.html" --autoescape)
 commerce=$(measure swift-commerce "$build/liquid-bench" "$templates" "$here/data/commerce.json" commerce-listing "$seconds" "$out/swift-commerce.html" --autoescape --commerce)
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Autoescape off: all three engines must agree byte for byte.
 identical=yes
