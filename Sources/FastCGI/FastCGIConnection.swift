@@ -79,7 +79,14 @@ final class FastCGIConnection {
     }
 
     /// Completes the request: flushes, sends END_REQUEST, closes the connection.
-    func finish() { FCGX_Finish_r(request) }
+    /// By default libfcgi half-closes and waits for the web server to close its end (so a TCP
+    /// reset cannot destroy the response). On a unix socket nothing can be lost that way once
+    /// the request body has been read to its end, so `lingering: false` closes at once and
+    /// frees the worker a round trip earlier.
+    func finish(lingering: Bool) {
+        if !lingering { FCGX_Detach(request) }
+        FCGX_Finish_r(request)
+    }
 
     /// Opens a listening socket: `/path/to.sock` or `host:port` / `:port`, with libfcgi.
     static func openSocket(_ spec: String, backlog: Int32) -> Int32 { FCGX_OpenSocket(spec, backlog) }

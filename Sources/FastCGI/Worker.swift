@@ -11,6 +11,11 @@ struct Worker {
     let config: ServerConfig
     let masterPID: pid_t
 
+    private var isUnixSocket: Bool {
+        if case .unixSocket = config.listen { return true }
+        return false
+    }
+
     /// Runs until told to stop, recycled, or orphaned; returns the process exit code.
     func run(makeHandler: () throws -> Handler) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
@@ -88,7 +93,7 @@ struct Worker {
         let seconds = monotonicSeconds() - start
         scoreboard.record(slot: slot, seconds: seconds, status: response.status.code)
         scoreboard.setState(slot: slot, .idle)
-        connection.finish()
+        connection.finish(lingering: !isUnixSocket)
         if config.accessLog {
             let entry = AccessLogEntry(
                 seconds: wall.tv_sec, nanoseconds: wall.tv_nsec, requestId: requestId,
