@@ -7,11 +7,12 @@
 # The three autoescape-off outputs must be byte-identical, or the run fails. Then our
 # commerce-filter page (money, img_url, ...; no other engine has these filters) is measured alone.
 # Target: ≥ 20× python-liquid and ≥ 10× Ruby renders/s.
-#   Benchmarks/liquid/run.sh [SECONDS per measurement, default 5]
+#   Benchmarks/liquid/run.sh [SECONDS per measurement, default 4] [ROUNDS, default 2]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-seconds=${1:-5}
+seconds=${1:-4}
+rounds=${2:-2}
 build="$root/.build-bench/liquid"
 out="$build/out"
 templates="$here/templates"
@@ -38,22 +39,30 @@ mapfile -t sources < <(find "${LIQUID_SOURCES:-$root/Sources/Liquid}" -name '*.s
 # From inside the build folder: swiftc leaves module files in its working directory.
 (cd "$build" && swiftc -O -wmo -suppress-warnings -module-name LiquidBench "${sources[@]}" "$here/main.swift" -o "$build/liquid-bench")
 
-measure() { # label command... → prints the best window's renders/s; the engine's line is kept
-  local label=$1; shift   # in $out/<label>.txt: name version renders seconds mean best
-  "$@" >"$out/$label.txt" || fail "$label failed"
-  awk '{print $NF}' "$out/$label.txt"
+# Each engine prints "name version renders seconds mean best" (best: the best half-second window);
+# the lines of all rounds go to $out/<label>.txt. Rounds interleave the engines, so a burst of
+# other work on the machine does not land on one engine only.
+measure() { # label command...
+  local label=$1; shift
+  "$@" >>"$out/$label.txt" || fail "$label failed"
 }
-mean() { awk '{print $(NF-1)}' "$out/$1.txt"; }
+best() { awk '$NF > b { b = $NF } END { print b }' "$out/$1.txt"; }
+mean() { awk '{ s += $(NF-1) } END { printf "%.1f", s / NR }' "$out/$1.txt"; }
 
-echo "== measuring, ${seconds}s each" >&2
+echo "== measuring: $rounds rounds of ${seconds}s per engine" >&2
+rm -f "$out"/*.txt
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-swift_off=$(measure swift "$build/liquid-bench" "$templates" "$data" $page "$seconds" "$out/swift.html")
-python_off=$(measure python "$venv/bin/python" "$here/bench.py" "$templates" "$data" $page "$seconds" "$out/python.html")
-ruby_off=$(measure ruby ruby "$here/bench.rb" "$templates" "$data" $page "$seconds" "$out/ruby.html")
-swift_on=$(measure swift-autoescape "$build/liquid-bench" "$templates" "$data" $page "$seconds" "$out/swift-autoescape.html" --autoescape)
-python_on=$(measure python-autoescape "$venv/bin/python" "$here/bench.py" "$templates" "$data" $page "$seconds" "$out/python-autoescape.html" --autoescape)
-commerce=$(measure swift-commerce "$build/liquid-bench" "$templates" "$here/data/commerce.json" commerce-listing "$seconds" "$out/swift-commerce.html" --autoescape --commerce)
+for round in $(seq "$rounds"); do
+  measure swift "$build/liquid-bench" "$templates" "$data" $page "$seconds" "$out/swift.html"
+  measure python "$venv/bin/python" "$here/bench.py" "$templates" "$data" $page "$seconds" "$out/python.html"
+  measure ruby ruby "$here/bench.rb" "$templates" "$data" $page "$seconds" "$out/ruby.html"
+  measure swift-autoescape "$build/liquid-bench" "$templates" "$data" $page "$seconds" "$out/swift-autoescape.html" --autoescape
+  measure python-autoescape "$venv/bin/python" "$here/bench.py" "$templates" "$data" $page "$seconds" "$out/python-autoescape.html" --autoescape
+  measure swift-commerce "$build/liquid-bench" "$templates" "$here/data/commerce.json" commerce-listing "$seconds" "$out/swift-commerce.html" --autoescape --commerce
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+swift_off=$(best swift); swift_on=$(best swift-autoescape); commerce=$(best swift-commerce)
+python_off=$(best python); python_on=$(best python-autoescape); ruby_off=$(best ruby)
 
 # Autoescape off: all three engines must agree byte for byte.
 identical=yes
@@ -81,16 +90,19 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 cat <<REPORT
 
 Liquid benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $cpu
-page: $page.liquid + product-card.liquid, 50 products, $bytes bytes; ${seconds}s per measurement
+page: $page.liquid + product-card.liquid, 50 products, $bytes bytes, parsed once
+$rounds rounds of ${seconds}s per engine, interleaved; renders/s of the best half-second window
+(the mean of the rounds' averages beside it);
+load average before/after: $load_before / $load_after
 
-| engine                              | renders/s | vs python-liquid | vs Ruby liquid |
-|-------------------------------------|----------:|-----------------:|---------------:|
-| Storefleet, autoescape off          | $swift_off | $(ratio "$swift_off" "$python_off")× | $(ratio "$swift_off" "$ruby_off")× |
-| Storefleet, autoescape on           | $swift_on | $(ratio "$swift_on" "$python_off")× | $(ratio "$swift_on" "$ruby_off")× |
-| python-liquid $(awk '{print $2}' "$out/python.txt"), autoescape off | $python_off | 1.0× | $(ratio "$python_off" "$ruby_off")× |
-| python-liquid, autoescape on        | $python_on | $(ratio "$python_on" "$python_off")× | $(ratio "$python_on" "$ruby_off")× |
-| Ruby liquid $(awk '{print $2}' "$out/ruby.txt")                   | $ruby_off | $(ratio "$ruby_off" "$python_off")× | 1.0× |
-| Storefleet commerce page, autoescape on (alone) | $commerce | – | – |
+| engine                                   | renders/s (best) | mean | vs python-liquid | vs Ruby liquid |
+|------------------------------------------|-----------------:|-----:|-----------------:|---------------:|
+| Storefleet, autoescape off               | $swift_off | $(mean swift) | $(ratio "$swift_off" "$python_off")× | $(ratio "$swift_off" "$ruby_off")× |
+| Storefleet, autoescape on                | $swift_on | $(mean swift-autoescape) | $(ratio "$swift_on" "$python_off")× | $(ratio "$swift_on" "$ruby_off")× |
+| python-liquid $(awk 'NR == 1 {print $2}' "$out/python.txt"), autoescape off      | $python_off | $(mean python) | 1.0× | $(ratio "$python_off" "$ruby_off")× |
+| python-liquid, autoescape on             | $python_on | $(mean python-autoescape) | $(ratio "$python_on" "$python_off")× | $(ratio "$python_on" "$ruby_off")× |
+| Ruby liquid $(awk 'NR == 1 {print $2}' "$out/ruby.txt") (no autoescape)        | $ruby_off | $(mean ruby) | $(ratio "$ruby_off" "$python_off")× | 1.0× |
+| Storefleet commerce page, autoescape on  | $commerce | $(mean swift-commerce) | – | – |
 
 outputs byte-identical (autoescape off): $identical
 autoescape on escapes like python-liquid's autoescape (modulo entity spelling): $escaped_alike
