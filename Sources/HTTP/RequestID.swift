@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Request ids: the one nginx or a proxy sent in `X-Request-Id` if it is sane, else a new one.
 public enum RequestID {
     /// The incoming id if it is 8–128 characters of `[A-Za-z0-9._:-]`, else nil.
@@ -18,18 +22,20 @@ public enum RequestID {
         return s
     }
 
-    /// 32 lower-case hex characters from the system's random source.
+    /// 32 lower-case hex characters: the wall-clock time in nanoseconds (so ids sort by time)
+    /// followed by 64 random bits.
     public static func generate() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let time = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
         var rng = SystemRandomNumberGenerator()
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        let random: UInt64 = rng.next()
+        let hex: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: 32) { buf in
-            var i = 0
-            for _ in 0..<2 {
-                var v = rng.next() as UInt64
-                for _ in 0..<16 {
-                    buf[i] = hex[Int(v & 0xf)]
-                    v >>= 4
-                    i += 1
+            hex.withUTF8Buffer { h in
+                for i in 0..<16 {
+                    buf[i] = h[Int((time >> UInt64(60 - 4 * i)) & 0xf)]
+                    buf[16 + i] = h[Int((random >> UInt64(60 - 4 * i)) & 0xf)]
                 }
             }
             return 32
