@@ -1,6 +1,7 @@
 import Commerce
 import HTTP
 import Liquid
+import Postgres
 import Registry
 
 /// Storefront pages, rendered from the store's theme with data from the store's own database.
@@ -20,21 +21,42 @@ final class Storefront {
         theme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
     }
 
-    /// `GET /` on a store host: hero and the store's active products (one tenant query).
+    /// `GET /` on a store host: hero and the store's active products.
     func home(_ site: StoreSite, app: StorefleetApp) throws -> Response {
         if config.developmentMode { try reloadTheme() }
-        let products = try app.withTenant(site.route) { connection in
-            try Catalog.activeProducts(on: connection, limit: Storefront.homeProductLimit).products
-        }
-        // The page is a function of the products and the store's render state only: when both
-        // are what they were, so is the page. Keyed by the data itself, so it is never stale.
         let state = renderState(for: site)
+        let body = try app.withTenant(site.route) { db in try homePage(site, state: state, db: db) }
+        return StorefleetApp.htmlResponse(body)
+    }
+
+    /// The home page's bytes, from the per-store cache when it is provably current.
+    ///
+    /// With the tenant schema's `storefront_version` (bumped in the same transaction as any
+    /// catalog or settings change), a request costs one trivial query while nothing changed;
+    /// the version is read before the products, so a change racing the read only causes one
+    /// more fetch, never a stale page. Without it, the products are fetched every time and the
+    /// page is re-rendered only when they differ from the last ones (keyed by the data itself).
+    private func homePage(_ site: StoreSite, state: StoreRenderState, db: Connection) throws -> [UInt8] {
+        var version: Int64?
+        if state.hasVersionSeam {
+            do {
+                if let row = try db.queryFirst(StorefrontVersion.query) {
+                    version = try row.decode("version", as: Int64.self)
+                }
+            } catch {
+                guard error.kind == .undefinedTable else { throw error }
+                state.hasVersionSeam = false    // this tenant's schema predates it
+            }
+            if let version, let cached = state.homePage, cached.version == version { return cached.body }
+        }
+        let products = try Catalog.activeProducts(on: db, limit: Storefront.homeProductLimit).products
         if let cached = state.homePage, cached.products == products {
-            return StorefleetApp.htmlResponse(cached.body)
+            state.homePage?.version = version
+            return cached.body
         }
         let body = Array(try renderHome(site, products: products).utf8)
-        state.homePage = (products, body)
-        return StorefleetApp.htmlResponse(body)
+        state.homePage = HomePageCache(version: version, products: products, body: body)
+        return body
     }
 
     /// The home page's HTML for these products.
@@ -80,8 +102,10 @@ final class StoreRenderState {
     let settings: Value
     /// Where nginx serves this store's uploaded media.
     let mediaPrefix: String
-    /// The last home page rendered, and the products it shows.
-    var homePage: (products: [ProductSummary], body: [UInt8])?
+    /// The last home page rendered, and what it was rendered from.
+    var homePage: HomePageCache?
+    /// Whether this store's database has `storefront_version`; assumed until it says otherwise.
+    var hasVersionSeam = true
 
     init(route: StoreRoute, theme: Theme, platformURL: String) {
         self.route = route
@@ -108,4 +132,18 @@ final class StoreRenderState {
         let tag = String(locale.map { $0 == "_" ? "-" : $0 })
         return tag.isEmpty ? "en" : tag
     }
+}
+
+/// A rendered home page and the data it was rendered from.
+struct HomePageCache {
+    /// `storefront_version` read before the products were; nil without the seam.
+    var version: Int64?
+    let products: [ProductSummary]
+    let body: [UInt8]
+}
+
+/// The tenant schema's change counter for everything a storefront page shows (see
+/// docs/CONTRACTS.md, "Tenant schema ↔ App").
+enum StorefrontVersion {
+    static let query: Query = "SELECT version FROM storefront_version"
 }
