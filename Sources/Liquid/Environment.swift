@@ -1,5 +1,10 @@
 /// The configuration every template parsed by it shares: escaping, strictness, limits, the tag and
 /// filter registries, the partial loader and the default render options. Immutable once built.
+///
+/// Autoescape (on by default) HTML-escapes every `{{ }}`/`echo` output exactly once. Values that
+/// are already markup are not escaped again: `.safe` values, and the results of `escape`,
+/// `escape_once`, `link_to`, `money*`, `default_pagination`, `t` on `*_html` keys and captures.
+/// Trusted markup opts out with the `html_safe` filter (`raw` is a Liquid tag name).
 public final class Environment: @unchecked Sendable {  // every stored property is a `let`
     /// Resource limits; merchants edit themes, so templates are not trusted.
     public struct Limits: Sendable {

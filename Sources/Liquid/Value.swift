@@ -240,3 +240,22 @@ extension Value {
         }
     }
 }
+
+/// Structural equality (not Liquid's `==`, which compares numbers across int and float): what
+/// tests and callers comparing values expect. Drops are equal when they are the same object.
+extension Value: Equatable {
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.nil, .nil): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.safe(let x), .safe(let y)): return x == y
+        case (.array(let x), .array(let y)): return x == y
+        case (.dictionary(let x), .dictionary(let y)): return x == y
+        case (.drop(let x), .drop(let y)): return x === y
+        default: return false
+        }
+    }
+}

@@ -17,6 +17,9 @@ extension Environment {
     ]
 }
 
+/// The C `struct tm`, named apart from the variables that hold one.
+typealias tm_struct = tm
+
 enum DateFormatting {
     static func seconds(_ v: Value, now: Int?) -> Int? {
         switch v {
@@ -158,7 +161,7 @@ enum DateFormatting {
     /// glibc's strftime.
     static func format(_ seconds: Int, _ fmt: String) -> String {
         var t = time_t(seconds)
-        var tm = Glibc.tm()
+        var tm = tm_struct()
         gmtime_r(&t, &tm)
         var out = ""
         var it = fmt.unicodeScalars.makeIterator()

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Arithmetic filters: integers stay integers; a double anywhere makes the result a double,
 /// rounded to the decimals of its operands as Ruby's BigDecimal arithmetic would give.
 extension Environment {
