@@ -58,6 +58,7 @@ trap cleanup EXIT
 "$bin" migrate --registry >/dev/null
 
 fsync=$(psql "$STOREFLEET_SERVER1_ADMIN_URL" -qAt -c "SHOW fsync")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 servers=$("$bin" servers list | tail -n +2 | wc -l)
 echo "provisioning $N stores (fsync=$fsync, $servers servers)..." >&2
 
@@ -143,7 +144,7 @@ results=Benchmarks/RESULTS.md
 grep -q '^## Tenancy' "$results" || printf '\n## Tenancy\n' >>"$results"
 cat >>"$results" <<MD
 
-Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, PostgreSQL $(psql "$STOREFLEET_SERVER1_ADMIN_URL" -qAt -c "SHOW server_version" | cut -d' ' -f1), fsync=$fsync, $servers servers (\`Benchmarks/tenancy/run.sh $N\`):
+Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores (load average $load_before at the start: the machine is shared), PostgreSQL $(psql "$STOREFLEET_SERVER1_ADMIN_URL" -qAt -c "SHOW server_version" | cut -d' ' -f1), fsync=$fsync, $servers servers (\`Benchmarks/tenancy/run.sh $N\`):
 
 - Provisioning $N stores one after another: **p50 ${p50} s, p99 ${p99} s** per store (library time: role, clone of the
   template with \`CREATE DATABASE ... TEMPLATE\` (WAL_LOG), grants, ledger, activation); wall time per
