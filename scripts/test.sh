@@ -25,19 +25,41 @@ trap 'exit 143' TERM
 
 STOREFLEET_BIN=$bin scripts/stack.sh up test
 
-# A hung test must not hang CI: after TEST_TIMEOUT seconds the whole test process group is
-# stopped (and the stack still comes down). stdbuf keeps the output line by line when it goes
-# to a file or a pipe, so a log shows how far the run got.
-# `timeout` runs in a process group of its own (and, in the background, would ignore SIGINT),
-# so an interrupt is passed on to that group as SIGTERM.
+# The tests run in a session of their own (setsid), so that every process they start can be
+# found and stopped afterwards even when it made itself a process group of its own (swift test
+# starts the test bundle that way, and the bundle its helper servers): a hung test is stopped
+# after TEST_TIMEOUT seconds, an interrupt stops the tests, and nothing they leave behind
+# outlives `make test`. stdbuf keeps the output line by line in a file or a pipe, so a log
+# shows how far a run got.
+session_members() { # the live (not zombie) pids whose session id is $1
+    local f fields state sid
+    for f in /proc/[0-9]*/stat; do
+        { fields=$(<"$f"); } 2>/dev/null || continue    # gone meanwhile
+        fields=${fields##*) }                   # after "pid (comm) "
+        read -r state _ _ sid _ <<<"$fields"    # state ppid pgrp session
+        if [[ $sid == "$1" && $state != Z ]]; then echo "${f//[^0-9]/}"; fi
+    done
+    return 0
+}
+stop_tests() {
+    local pids deadline=$((SECONDS + 15))
+    pids=$(session_members "$tests")
+    [[ -n $pids ]] || return 0
+    kill -TERM $pids 2>/dev/null || true
+    while [[ -n $(session_members "$tests") ]] && ((SECONDS < deadline)); do sleep 0.2; done
+    pids=$(session_members "$tests")
+    [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
+}
+
 status=0
 STOREFLEET_STACK_ENV=$repo/.data/test/stack.env \
-    timeout -k 30 "$test_timeout" stdbuf -oL -eL \
+    setsid timeout -k 30 "$test_timeout" stdbuf -oL -eL \
     "$swift" test --skip-build --scratch-path "$scratch" &
 tests=$!
-trap 'kill -TERM -- "-$tests" 2>/dev/null; exit 130' INT
-trap 'kill -TERM -- "-$tests" 2>/dev/null; exit 143' TERM
+trap 'stop_tests; exit 130' INT
+trap 'stop_tests; exit 143' TERM
 wait "$tests" || status=$?
+stop_tests
 if ((status == 124)); then
     echo "make test: swift test did not finish within ${test_timeout}s and was stopped" >&2
 fi
