@@ -57,7 +57,7 @@ struct ProvisionCommand: ParsableCommand {
         }
         var extra = ""
         if sampleData {
-            let tenant = try TenantAccess.open(storeId: store.storeId, registry: owner, keyring: keyring)
+            let tenant = try TenantConnector.open(storeId: store.storeId, registry: owner, keyring: keyring)
             let n = try SampleCatalog.insert(into: tenant, count: sampleCount)
             extra = ", \(n) sample products"
         }

@@ -81,7 +81,7 @@ struct JobsTests {
             let store = try f.provisioner(owner).provision(ProvisionRequest(slug: slug, name: "Outbox"))
             defer { _ = try? f.provisioner(owner).deprovision(slug: slug) }
             let kind = "test.outbox." + slug
-            let tenant = try TenantAccess.open(storeId: store.storeId, registry: owner, keyring: f.keyring)
+            let tenant = try TenantConnector.open(storeId: store.storeId, registry: owner, keyring: f.keyring)
             // A change and its outbox row in one transaction: committed.
             try tenant.transaction { db in
                 try db.execute("INSERT INTO audit_log (actor_kind, action) VALUES ('system', 'test.commit')")

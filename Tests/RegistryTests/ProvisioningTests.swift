@@ -49,7 +49,7 @@ struct ProvisioningTests {
             let storeB = try f.provisioner(owner).provision(ProvisionRequest(slug: b, name: "B", server: "server1"))
             defer { _ = try? f.provisioner(owner).deprovision(slug: b) }
 
-            let aInfo = try TenantAccess.connInfo(storeId: storeA.storeId, registry: owner, keyring: f.keyring)
+            let aInfo = try TenantConnector.connInfo(storeId: storeA.storeId, registry: owner, keyring: f.keyring)
             // A's own credentials work on A's database...
             _ = try Connection(url: aInfo.keywordString)
             // ...and are refused on B's, and on the template.
@@ -93,7 +93,7 @@ struct ProvisioningTests {
             let owner = try f.owner()
             let slug = RegistryFixture.uniqueSlug("gone")
             let store = try f.provisioner(owner).provision(ProvisionRequest(slug: slug, name: "Gone", server: "server2"))
-            let info = try TenantAccess.connInfo(storeId: store.storeId, registry: owner, keyring: f.keyring)
+            let info = try TenantConnector.connInfo(storeId: store.storeId, registry: owner, keyring: f.keyring)
             let directory = try f.directory()
             _ = try directory.tenantConnection(storeId: store.storeId)   // a worker holds a connection
 

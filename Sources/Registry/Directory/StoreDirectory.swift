@@ -54,7 +54,7 @@ public final class StoreDirectory {
     /// An open connection to the store's database, as the store's own role (cached per process).
     public func tenantConnection(storeId: Int64) throws -> Connection {
         try connections.connection(key: String(storeId)) {
-            try TenantAccess.open(storeId: storeId, registry: registry, keyring: keyring)
+            try TenantConnector.open(storeId: storeId, registry: registry, keyring: keyring)
         }
     }
 

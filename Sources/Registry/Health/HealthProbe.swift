@@ -47,7 +47,7 @@ public struct HealthProbe {
     public func probe(storeId: Int64, slug: String) -> HealthSample {
         let started = Date()
         do {
-            let connection = try TenantAccess.open(storeId: storeId, registry: registry, keyring: keyring, connectTimeout: 3)
+            let connection = try TenantConnector.open(storeId: storeId, registry: registry, keyring: keyring, connectTimeout: 3)
             defer { connection.close() }
             guard let row = try connection.queryFirst("""
                 SELECT pg_database_size(current_database()) AS size,
@@ -60,28 +60,5 @@ public struct HealthProbe {
             return HealthSample(storeId: storeId, slug: slug, reachable: false, latencyMs: nil, sizeBytes: nil,
                                 connections: nil, error: DatabaseFailure.reason(error))
         }
-    }
-}
-
-/// Opening a store's database as its own role, outside any per-process cache.
-public enum TenantAccess {
-    public static func connInfo(storeId: Int64, registry: Connection, keyring: Keyring, connectTimeout: Int = 5) throws -> ConnInfo {
-        guard let row = try registry.queryFirst("""
-            SELECT host, port, database_name, role_name, password_sealed FROM storefleet_tenant_connection(\(storeId))
-            """) else { throw RegistryError.storeNotFound("with id \(storeId) (or it is not active)") }
-        let password = String(decoding: try keyring.open(try row.decode("password_sealed", as: String.self)), as: UTF8.self)
-        return ConnInfo([
-            ("host", try row.decode("host", as: String.self)),
-            ("port", String(try row.decode("port", as: Int.self))),
-            ("dbname", try row.decode("database_name", as: String.self)),
-            ("user", try row.decode("role_name", as: String.self)),
-            ("password", password),
-            ("connect_timeout", String(connectTimeout)),
-            ("application_name", "storefleet"),
-        ])
-    }
-
-    public static func open(storeId: Int64, registry: Connection, keyring: Keyring, connectTimeout: Int = 5) throws -> Connection {
-        try Connection(url: connInfo(storeId: storeId, registry: registry, keyring: keyring, connectTimeout: connectTimeout).keywordString)
     }
 }

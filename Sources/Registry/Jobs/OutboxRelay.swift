@@ -25,7 +25,7 @@ public struct OutboxRelay {
     @discardableResult
     public func relay(storeId: Int64, batch: Int = 500) throws -> Int {
         let tenant = try connections.connection(key: String(storeId)) {
-            try TenantAccess.open(storeId: storeId, registry: registry, keyring: keyring)
+            try TenantConnector.open(storeId: storeId, registry: registry, keyring: keyring)
         }
         do {
             return try tenant.transaction { db in
