@@ -24,9 +24,12 @@ public final class StoreDirectory {
 
     public static let channel = "storefleet_routes"
 
-    /// `tenantConnectionCapacity` bounds the tenant connections this process keeps open (the
-    /// lever against 200 stores × N workers exhausting `max_connections`).
-    public init(registry: Connection, keyring: Keyring, platformDomain: String, tenantConnectionCapacity: Int = 32) {
+    /// `tenantConnectionCapacity` bounds the tenant connections this process keeps open. Traffic
+    /// spread over more stores than that reconnects on almost every request (an LRU under a
+    /// cyclic pattern larger than itself never hits), so it should cover the stores a worker
+    /// serves; workers × capacity must then fit the servers' `max_connections`, or the servers'
+    /// tenant endpoint should be PgBouncer (per-database pools, transaction mode).
+    public init(registry: Connection, keyring: Keyring, platformDomain: String, tenantConnectionCapacity: Int = 256) {
         self.registry = registry
         self.keyring = keyring
         self.platformDomain = platformDomain.lowercased()

@@ -72,6 +72,7 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+import Foundation
 import Postgres
 
 /// Reading a database error out of `any Error` (a plain function, because `catch let e as
@@ -83,7 +84,11 @@ enum DatabaseFailure {
 
     /// The server's message when there is one (operator-facing: logs and CLI output).
     static func reason(_ error: any Error) -> String {
-        if let pg = error as? PostgresError { return pg.unsafeServerMessage ?? pg.description }
-        return "\(error)"
+        guard let pg = error as? PostgresError, let message = pg.unsafeServerMessage else { return "\(error)" }
+        var text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        for prefix in ["ERROR:", "FATAL:"] where text.hasPrefix(prefix) {
+            text = text.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+        }
+        return text.replacingOccurrences(of: "\n", with: " ")
     }
 }
