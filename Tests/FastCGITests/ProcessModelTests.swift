@@ -144,8 +144,9 @@ import Testing
                 result.fail("\(error)")
             }
         }
+        // Two busy: the slow request's worker and the one answering the scrape.
         try waitUntil("a worker is busy with the slow request", timeout: 10) {
-            try server.metrics()["storefleet_workers_busy"] == 1
+            try server.metrics()["storefleet_workers_busy"] == 2
         }
         server.signal(SIGTERM)
         #expect(slow.wait(timeout: 30))
