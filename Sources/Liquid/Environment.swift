@@ -50,6 +50,8 @@ public final class Environment: @unchecked Sendable {  // every stored property 
     public let defaultRenderOptions: RenderOptions
 
     let tags: [String: TagParser]
+    /// The loader, when it is one of ours and can hand out cached parse trees directly.
+    let parsedLoader: ParsedTemplateLoader?
     let filters: [String: FilterDefinition]
 
     public init(autoescape: Bool = true, strict: Bool = false, limits: Limits = Limits(),
@@ -59,6 +61,7 @@ public final class Environment: @unchecked Sendable {  // every stored property 
         self.strict = strict
         self.limits = limits
         self.loader = loader
+        self.parsedLoader = loader as? ParsedTemplateLoader
         self.defaultRenderOptions = renderOptions
         self.tags = Environment.standardTags
         var filters = Environment.standardFilters
@@ -75,7 +78,7 @@ public final class Environment: @unchecked Sendable {  // every stored property 
     public func parse(_ source: String, name: String = "<template>") throws -> Template {
         var parser = try Parser(environment: self, source: source, name: name)
         let nodes = try parser.parseDocument()
-        return Template(name: name, source: source, nodes: nodes, environment: self)
+        return Template(ParsedTemplate(name: name, source: source, nodes: nodes), environment: self)
     }
 
     /// The tag registry: tag name → parser. Each tag lives in its own file under `Tags/`.
@@ -117,17 +120,26 @@ public protocol TemplateLoader: AnyObject {
     func template(named name: String, environment: Environment) throws -> Template?
 }
 
+/// Loaders of ours: they cache parse trees, not `Template`s (which hold their environment).
+protocol ParsedTemplateLoader: TemplateLoader {
+    func parsedTemplate(named name: String, environment: Environment) throws -> ParsedTemplate?
+}
+
 /// Partials held in memory as source text, parsed on first use (the CLI's `render-batch`, tests).
-public final class DictionaryLoader: TemplateLoader {
+public final class DictionaryLoader: ParsedTemplateLoader {
     let sources: [String: String]
-    private var cache: [String: Template] = [:]
+    private var cache: [String: ParsedTemplate] = [:]
 
     public init(_ sources: [String: String]) { self.sources = sources }
 
     public func template(named name: String, environment: Environment) throws -> Template? {
+        try parsedTemplate(named: name, environment: environment).map { Template($0, environment: environment) }
+    }
+
+    func parsedTemplate(named name: String, environment: Environment) throws -> ParsedTemplate? {
         if let t = cache[name] { return t }
         guard let source = sources[name] else { return nil }
-        let t = try environment.parse(source, name: name)
+        let t = try environment.parse(source, name: name).parsed
         cache[name] = t
         return t
     }

@@ -30,12 +30,19 @@ final class RenderBudget {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
-    @inline(__always) func countIteration() throws {
-        iterations &+= 1
-        if iterations > limits.maxLoopIterations {
+    @inline(__always) func countIteration(_ n: Int = 1) throws {
+        iterations &+= n
+        if iterations > limits.maxLoopIterations || iterations < 0 {
             throw LiquidError(kind: .limitExceeded, message: "more than \(limits.maxLoopIterations) loop iterations")
         }
-        sinceClockCheck &+= 1
+        try countWork(n)
+    }
+
+    /// Work done since the clock was last read: loop iterations, filter calls and the items and
+    /// bytes they touch. The clock is read every 4,096 units, so one costly step cannot run
+    /// thousands of times between two checks.
+    @inline(__always) func countWork(_ units: Int) throws {
+        sinceClockCheck &+= units
         if sinceClockCheck >= 4096 { try checkClock() }
     }
 
@@ -84,13 +91,13 @@ struct RenderContext {
     /// Block bodies being rendered, one inside the other, including those of calling templates.
     var depth = 0
     /// The template being rendered (for error positions).
-    var template: Template
+    var template: ParsedTemplate
     /// The output so far, as UTF-8.
     var out: [UInt8] = []
     let maxOutputBytes: Int
     var outputText: String { String(decoding: out, as: UTF8.self) }
 
-    init(environment: Environment, options: RenderOptions, globals: [String: Value], budget: RenderBudget, template: Template) {
+    init(environment: Environment, options: RenderOptions, globals: [String: Value], budget: RenderBudget, template: ParsedTemplate) {
         self.environment = environment
         self.options = options
         self.autoescape = environment.autoescape
@@ -106,7 +113,7 @@ struct RenderContext {
     }
 
     /// Renders another template's nodes in this context, attributing errors to it.
-    mutating func renderTemplate(_ t: Template) throws -> Flow {
+    mutating func renderTemplate(_ t: ParsedTemplate) throws -> Flow {
         let saved = template
         template = t
         defer { template = saved }
@@ -271,16 +278,23 @@ struct RenderContext {
             guard let v = resolve(key) else { return try undefined(key) }
             return try follow(v, path, key)
         case .range(let a, let b):
-            let lo = toInteger(try evaluate(a)), hi = toInteger(try evaluate(b))
-            if hi < lo { return .array([]) }
-            let (span, overflow) = hi.subtractingReportingOverflow(lo)
-            if overflow || span >= budget.limits.maxLoopIterations {
-                throw error("range (\(lo)..\(hi)) is larger than the loop limit", kind: .limitExceeded)
-            }
-            return .array((lo...hi).map { .int($0) })
+            // Building a range is loop work: it counts against the iteration limit.
+            return try range(a, b, counted: true)
         case .blank, .empty:
             return .string("")
         }
+    }
+
+    /// `(a..b)` as an array; `counted: false` when a loop will count each item as it visits it.
+    func range(_ a: Expression, _ b: Expression, counted: Bool) throws -> Value {
+        let lo = toInteger(try evaluate(a)), hi = toInteger(try evaluate(b))
+        if hi < lo { return .array([]) }
+        let (span, overflow) = hi.subtractingReportingOverflow(lo)
+        if overflow || span >= budget.limits.maxLoopIterations {
+            throw error("range (\(lo)..\(hi)) is larger than the loop limit", kind: .limitExceeded)
+        }
+        if counted { try budget.countIteration(span + 1) }
+        return .array((lo...hi).map { .int($0) })
     }
 
     func follow(_ start: Value, _ path: [PathSegment], _ rootName: String) throws -> Value {
@@ -294,7 +308,7 @@ struct RenderContext {
                 let key = try evaluate(e)
                 switch key {
                 case .int(let i): next = v.lookup(index: i)
-                case .double(let d): next = v.lookup(index: Int(d))
+                case .double(let d): next = d.isFinite && abs(d) < 9e18 ? v.lookup(index: Int(d)) : nil
                 default: next = v.lookup(key.stringValue)
                 }
             }
@@ -331,7 +345,18 @@ struct RenderContext {
         for (k, e) in f.keywords { keywords[k] = try evaluate(e) }
         let result = try def.apply(input, args, keywords, options)
         try budget.checkSize(result)
+        try budget.countWork(1 + Self.workSize(input) + Self.workSize(result))
         return result
+    }
+
+    /// A rough measure of what a filter touched: items of arrays, 64-byte blocks of strings.
+    @inline(__always) static func workSize(_ v: Value) -> Int {
+        switch v {
+        case .array(let a): return a.count
+        case .string(let s), .safe(let s): return s.utf8.count >> 6
+        case .dictionary(let d): return d.count
+        default: return 0
+        }
     }
 
     // MARK: - conditions

@@ -39,10 +39,10 @@ public final class TemplateLibrary {
 }
 
 /// Reads `*.liquid` files under a root folder; the cache is per process.
-final class FileTemplateLoader: TemplateLoader {
+final class FileTemplateLoader: ParsedTemplateLoader {
     let root: String
     let reload: Bool
-    private var cache: [String: (template: Template, mtime: Int)] = [:]
+    private var cache: [String: (template: ParsedTemplate, mtime: Int)] = [:]
     private var missing: Set<String> = []
 
     init(root: String, reload: Bool) {
@@ -51,6 +51,10 @@ final class FileTemplateLoader: TemplateLoader {
     }
 
     func template(named name: String, environment: Environment) throws -> Template? {
+        try parsedTemplate(named: name, environment: environment).map { Template($0, environment: environment) }
+    }
+
+    func parsedTemplate(named name: String, environment: Environment) throws -> ParsedTemplate? {
         if let hit = cache[name] {
             if !reload { return hit.template }
             if let path = hit.template.path, modificationTime(path) == hit.mtime { return hit.template }
@@ -64,7 +68,7 @@ final class FileTemplateLoader: TemplateLoader {
             let path = root + "/" + folder + file
             let mtime = modificationTime(path)
             guard mtime >= 0, let source = readFile(path) else { continue }
-            let t = try environment.parse(source, name: name)
+            let t = try environment.parse(source, name: name).parsed
             t.path = path
             cache[name] = (t, mtime)
             return t

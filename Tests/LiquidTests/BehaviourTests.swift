@@ -128,6 +128,29 @@ import Testing
         #expect(throws: LiquidError.self) { try render("{{ " + String(repeating: "[", count: 5000) + " }}") }
     }
 
+    @Test func costlyStepsInsideLoopsStillMeetTheTimeLimit() throws {
+        // Each iteration builds a large range; the clock is read by work done, not iterations.
+        let limits = Environment.Limits(maxLoopIterations: .max, maxRenderSeconds: 0.2)
+        let start = ContinuousClock.now
+        let error = #expect(throws: LiquidError.self) {
+            try render("{% for i in (1..5000) %}{% assign n = (1..20000) | join: ',' | size %}{% endfor %}", limits: limits)
+        }
+        #expect(error?.kind == .limitExceeded)
+        #expect(ContinuousClock.now - start < .seconds(2))
+        // Building a range counts as loop iterations.
+        #expect(throws: LiquidError.self) {
+            try render("{% for i in (1..999) %}{% assign n = (1..999999) | size %}{% endfor %}")
+        }
+    }
+
+    @Test func hostileNumbersAreErrorsOrNothing_neverTraps() throws {
+        #expect(try render("{{ a[99999999999999999999] }}|{{ a[x] }}", ["a": [1, 2], "x": 1e300]) == "|")
+        #expect(try render("{{ 'abcdef' | truncate: -9223372036854775808 }}") == "...")
+        #expect(try render("{% for i in (1..3) limit: 9223372036854775807 offset: 9223372036854775807 %}x{% endfor %}") == "")
+        #expect(try render("{{ 'abc' | slice: -9223372036854775808, 9223372036854775807 }}") == "")
+        #expect(throws: LiquidError.self) { try render("{{ (-9223372036854775808..9223372036854775807) | size }}") }
+    }
+
     @Test func renderTimeLimit() throws {
         let limits = Environment.Limits(maxLoopIterations: .max, maxRenderSeconds: 0.05)
         let error = #expect(throws: LiquidError.self) {

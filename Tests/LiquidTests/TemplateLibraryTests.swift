@@ -33,7 +33,9 @@ import Testing
         let library = TemplateLibrary(directory: root)
         let html = try library.render("product", ["product": ["title": "Mug <3", "price": 1250]])
         #expect(html == "<body><h1>Mug &lt;3</h1>$12.50</body>")
-        #expect(try library.template(named: "product") === library.template(named: "product"))
+        // Parsed once: without development reloading, a deleted file still renders from the cache.
+        try FileManager.default.removeItem(atPath: root + "/snippets/price.liquid")
+        #expect(try library.render("product", ["product": ["title": "Mug", "price": 100]]) == "<body><h1>Mug</h1>$1.00</body>")
         #expect(throws: LiquidError.self) { try library.template(named: "nope") }
         #expect(throws: LiquidError.self) { try library.template(named: "../etc/passwd") }
     }

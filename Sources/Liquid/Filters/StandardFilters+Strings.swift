@@ -76,12 +76,12 @@ extension Environment {
             let ellipsis = args.count > 1 ? args[1].stringValue : "..."
             if s.utf8.count <= length { return .string(s) }
             if s.utf8.allSatisfy({ $0 < 128 }) {
-                let keep = max(0, length - ellipsis.count)
+                let keep = length <= 0 ? 0 : max(0, length - ellipsis.count)
                 return .string(String(s.utf8.prefix(keep))! + ellipsis)
             }
             let chars = Array(s)
             guard chars.count > length else { return .string(s) }
-            let keep = max(0, length - ellipsis.count)
+            let keep = length <= 0 ? 0 : max(0, length - ellipsis.count)
             return .string(String(chars[0..<min(keep, chars.count)]) + ellipsis)
         },
         "truncatewords": FilterDefinition(0, 2) { input, args, _, _ in

@@ -90,7 +90,12 @@ final class ForloopDrop: LiquidDrop {
 extension RenderContext {
     /// The items a `for`/`tablerow` visits after `offset` and `limit`.
     mutating func loopItems(_ f: ForLoop) throws -> [Value] {
-        let collection = try evaluate(f.collection)
+        let collection: Value
+        if case .range(let a, let b) = f.collection {
+            collection = try range(a, b, counted: false)
+        } else {
+            collection = try evaluate(f.collection)
+        }
         var items: [Value]
         switch collection {
         case .string(let s): items = s.isEmpty ? [] : [collection]

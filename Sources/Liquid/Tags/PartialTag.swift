@@ -42,14 +42,17 @@ enum PartialTag {
 }
 
 extension RenderContext {
-    func loadPartial(named name: String, offset: Int?) throws -> Template {
-        guard let loader = environment.loader else {
+    func loadPartial(named name: String, offset: Int?) throws -> ParsedTemplate {
+        let found: ParsedTemplate?
+        if let fast = environment.parsedLoader {
+            found = try fast.parsedTemplate(named: name, environment: environment)
+        } else if let loader = environment.loader {
+            found = try loader.template(named: name, environment: environment)?.parsed
+        } else {
             throw error("no template loader to find '\(name)'", kind: .templateNotFound)
         }
-        guard let t = try loader.template(named: name, environment: environment) else {
-            throw error("template '\(name)' not found", kind: .templateNotFound)
-        }
-        return t
+        guard let found else { throw error("template '\(name)' not found", kind: .templateNotFound) }
+        return found
     }
 
     mutating func renderPartial(_ call: PartialCall) throws -> Flow {
