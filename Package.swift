@@ -50,5 +50,6 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["TestSupport", "Registry", "Postgres", "Crypto", "Commerce"]),
         .testTarget(name: "AppTests", dependencies: ["TestSupport", "App", "HTTP", "Registry", "Postgres", "Liquid"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Registry", "Crypto"]),
+        .testTarget(name: "IntegrationsTests", dependencies: ["TestSupport", "Integrations"], exclude: ["Fixtures"]),
     ]
 )

@@ -26,6 +26,7 @@ import os
 import secrets
 import signal
 import sys
+import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -124,12 +125,15 @@ def main():
     handler = Handler(folder)
     credentials = None
     if args.require_auth:
+        # Plain-text AUTH on loopback is the point of this option; aiosmtpd warns about it.
+        warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
         user, _, password = args.require_auth.partition(":")
         credentials = (user.encode(), password.encode())
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and credentials == (auth_data.login, auth_data.password)
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd then answers 535 itself (True would leave the client waiting).
+        return AuthResult(success=ok, handled=False)
 
     def factory():
         options = dict(enable_SMTPUTF8=True, hostname="smtp-catcher.localhost")

@@ -115,8 +115,9 @@ final class HTTPTransfer {
     /// One header line, CRLF included. A status line starts a new block (after a 100 Continue
     /// or a followed redirect), so only the final response's headers are kept.
     func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
-        var line = String(decoding: raw, as: UTF8.self)
-        while line.last == "\n" || line.last == "\r" { line.removeLast() }
+        var end = raw.count
+        while end > 0 && (raw[end - 1] == 0x0A || raw[end - 1] == 0x0D) { end -= 1 }
+        let line = String(decoding: raw[..<end], as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             headers.removeAll()
             return

@@ -21,7 +21,8 @@ for part in message.walk():
         "content_type": part.get_content_type(),
         "charset": part.get_content_charset(),
         "transfer_encoding": part.get("Content-Transfer-Encoding"),
-        "text": part.get_content(),
+        # Line ends are the transport's (CRLF); the text is compared with \n.
+        "text": part.get_content().replace("\r\n", "\n"),
     })
 print(json.dumps({
     "headers": [[k, str(v)] for k, v in message.items()],
