@@ -59,6 +59,11 @@ trap cleanup EXIT
 
 fsync=$(psql "$STOREFLEET_SERVER1_ADMIN_URL" -qAt -c "SHOW fsync")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+max_conn=$(psql "$STOREFLEET_SERVER1_ADMIN_URL" -qAt -c "SHOW max_connections")
+endpoints=$(psql "$STOREFLEET_REGISTRY_OWNER_URL" -qAt -c "
+    SELECT string_agg(name || ' at ' || tenant_host || ':' || tenant_port, ', ' ORDER BY name) FROM database_servers")
+[[ -n ${STOREFLEET_PGBOUNCER_PORT:-} ]] && grep -q ":$STOREFLEET_PGBOUNCER_PORT" <<<"$endpoints" \
+    && pool="PgBouncer (transaction mode, per-database pools)" || pool="direct to PostgreSQL"
 servers=$("$bin" servers list | tail -n +2 | wc -l)
 echo "provisioning $N stores (fsync=$fsync, $servers servers)..." >&2
 
@@ -154,5 +159,7 @@ Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores (load average $load_before at 
   migration: $parallel_failures failed.
 - \`storefleet migrate\` of the $N stores with one new migration: **${migrate_total} s total** ($migrated ok, $MIGRATE_PARALLEL processes).
 - $wrk_line.
+  Tenant connections: each worker's \`StoreDirectory\` LRU (its capacity as the App configures it; the
+  registry's default is 256), tenant endpoints $pool ($endpoints), max_connections=$max_conn.
 MD
 echo "appended to $results" >&2
