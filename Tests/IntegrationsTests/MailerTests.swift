@@ -146,3 +146,27 @@ extension String {
         return s
     }
 }
+
+@Suite("CaughtMailbox reads what the catcher stored")
+struct CaughtMailboxTests {
+    @Test func aSentMailReadsBackWithItsBodies() throws {
+        let catcher = try MailCatcher()
+        let mailbox = CaughtMailbox(folder: catcher.folder.path)
+        #expect(mailbox.entries().isEmpty)
+        let link = "http://storefleet.localhost:8080/password/reset?token=Zm9v-YmFy_baz&u=12"
+        let text = "Hi Zoë,\n.\nChoose a new password: \(link)\n" + String(repeating: "long line ", count: 30)
+        let html = "<p>Hi Zoë,</p><p><a href=\"\(link)\">Choose a new password</a></p>"
+        let id = try Mailer().send(Mail(from: "no-reply@storefleet.test", to: ["ana@example.test"],
+                                        subject: "Réinitialisation", text: text, html: html),
+                                   via: SMTPSettings(url: catcher.url))
+        let entry = try #require(mailbox.entries().first)
+        #expect(entry.subject == "Réinitialisation")
+        #expect(entry.recipients == ["ana@example.test"])
+        let message = try #require(mailbox.message(id: entry.id))
+        #expect(message.header("Message-ID") == "<\(id)>")
+        #expect(message.text == text)
+        #expect(message.html == html)
+        #expect(message.text?.contains(link) == true)
+        #expect(mailbox.message(id: "../index") == nil)
+    }
+}
