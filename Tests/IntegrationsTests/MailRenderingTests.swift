@@ -63,3 +63,16 @@ struct MailRenderingTests {
             == "smtp://mail.example.test:587")
     }
 }
+
+@Suite("Mail validation")
+struct MailValidationTests {
+    @Test func aHeaderThatCannotBeFoldedIsRefused() {
+        var mail = Mail(from: "a@storefleet.test", to: ["b@example.test"], subject: "Hi", text: "x")
+        mail.headers = [("List-Unsubscribe", "<https://x.test/u?t=" + String(repeating: "a", count: 1000) + ">")]
+        #expect(throws: IntegrationError.invalidRequest(reason: "header List-Unsubscribe has a word longer than 900 bytes")) {
+            try mail.validate()
+        }
+        mail.headers = [("List-Unsubscribe", "<https://x.test/u?t=abc>")]
+        #expect(throws: Never.self) { try mail.validate() }
+    }
+}

@@ -6,6 +6,9 @@ import CCurl
 /// share a kept-alive connection. TLS certificates and host names are always verified. A 4xx or
 /// 5xx answer is returned as a response; only transport failures throw. Not thread-safe: make
 /// one per worker process (the request path is single-threaded).
+///
+/// libcurl runs with CURLOPT_NOSIGNAL (it installs no signal handlers, and resolves names on
+/// its own thread), so a process using this must ignore SIGPIPE, as the FastCGI worker does.
 public final class OutboundHTTPClient {
     static let schemes: Set<String> = ["http", "https"]
 

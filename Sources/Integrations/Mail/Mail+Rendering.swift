@@ -15,6 +15,11 @@ extension Mail {
         for address in to + cc + bcc { try address.validate() }
         try replyTo?.validate()
         guard !HeaderSyntax.hasLineBreakOrNul(subject) else { throw .invalidRequest(reason: "the subject contains a line break") }
+        // Folding breaks lines at spaces only; one unbroken ASCII run must fit a 998-byte line.
+        for (name, value) in [("Subject", subject)] + headers
+        where value.split(separator: " ").contains(where: { $0.utf8.count > 900 }) {
+            throw .invalidRequest(reason: "header \(name) has a word longer than 900 bytes")
+        }
         for (name, value) in headers {
             guard HeaderSyntax.isToken(name), !name.contains(":") else { throw .invalidRequest(reason: "header name is not a token") }
             guard !Mail.reservedHeaders.contains(name.lowercased()) else {

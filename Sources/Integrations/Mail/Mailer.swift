@@ -3,7 +3,8 @@ import Foundation
 
 /// Sends mail over SMTP through libcurl: EHLO, optional STARTTLS and AUTH, MAIL FROM, one RCPT
 /// per recipient, DATA. libcurl does the dot-stuffing; the message is built by `Mail`.
-/// Owns one libcurl handle, reused between mails. Not thread-safe: one per process.
+/// Owns one libcurl handle, reused between mails. Not thread-safe: one per process. Like
+/// `OutboundHTTPClient`, it needs SIGPIPE ignored in the process (`storefleet jobs` included).
 public final class Mailer {
     static let schemes: Set<String> = ["smtp", "smtps"]
 
