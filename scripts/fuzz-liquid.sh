@@ -30,6 +30,9 @@ echo "== fuzzing Liquid for ${seconds}s (corpus: Fuzz/corpus/liquid + $build/cor
 # caches templates that point back to it, a reference cycle LeakSanitizer reports on the first
 # input with a partial (FUZZ_DETECT_LEAKS=1 turns it back on).
 export ASAN_OPTIONS="detect_leaks=${FUZZ_DETECT_LEAKS:-0}${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# ASan and libFuzzer report crashes; Swift's own backtracer, started on a trap, can outlive the
+# crashed fuzzer holding our stdout open, which hangs anything reading this script's output.
+export SWIFT_BACKTRACE=enable=no
 status=0
 "$binary" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=8192 \
   -detect_leaks="${FUZZ_DETECT_LEAKS:-0}" \
@@ -39,6 +42,11 @@ grep -E '^(#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_
 if [ "$status" -ne 0 ]; then
   echo "!! LIQUID FUZZER FAILED (exit $status); log: $build/fuzz.log" >&2
   grep -E -A25 'LIQUID FUZZ INVARIANT|ERROR: (AddressSanitizer|libFuzzer)|==ERROR|Test unit written' "$build/fuzz.log" | head -60 >&2 || true
+  unit=$(sed -n 's/.*Test unit written to //p' "$build/fuzz.log" | tail -1)
+  if [ -n "$unit" ] && [ -f "$unit" ]; then
+    echo "!! input ($unit; NUL shown as ^@):" >&2
+    head -c 600 "$unit" | cat -v >&2; echo >&2
+  fi
   exit "$status"
 fi
 echo "== no crash, hang or broken limit in ${seconds}s" >&2
