@@ -128,6 +128,16 @@ struct MailerTests {
         #expect(try catcher.entries().isEmpty)
     }
 
+    @Test func aServerThatNeverGreetsTimesOutInBoundedTime() throws {
+        let silent = try EchoServer()       // speaks HTTP: waits for a request, never sends 220
+        let mail = Mail(from: "shop@storefleet.test", to: ["ana@example.test"], subject: "Hi", text: "x")
+        let started = ContinuousClock.now
+        #expect(throws: IntegrationError.timedOut(host: "127.0.0.1:\(silent.server.port)", milliseconds: 500)) {
+            try Mailer().send(mail, via: SMTPSettings(url: "smtp://127.0.0.1:\(silent.server.port)", timeout: .milliseconds(500)))
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
     @Test func noServerIsCouldNotConnect() throws {
         let port = try LocalServer.freePort()
         let mail = Mail(from: "shop@storefleet.test", to: ["ana@example.test"], subject: "Hi", text: "x")

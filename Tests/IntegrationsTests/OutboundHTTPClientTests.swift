@@ -47,6 +47,15 @@ struct OutboundHTTPClientTests {
         #expect(seen.body == large)
     }
 
+    @Test func binaryBodiesAreSentWhole() throws {
+        let echo = try EchoServer()
+        let body: [UInt8] = [0x00, 0x41, 0x00, 0x42, 0x0D, 0x0A, 0x00]
+        let response = try OutboundHTTPClient().send(OutboundRequest(.post, url: echo.baseURL + "/echo",
+                                                                     headers: [("Content-Type", "application/octet-stream")],
+                                                                     body: body))
+        #expect(try Echo(response.body).body == "\0A\0B\r\n\0")
+    }
+
     @Test func headHasNoBody() throws {
         let echo = try EchoServer()
         let response = try OutboundHTTPClient().send(OutboundRequest(.head, url: echo.baseURL + "/bytes/100"))
