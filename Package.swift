@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"]),
         .testTarget(name: "FastCGITests", dependencies: ["TestSupport", "FastCGI", "HTTP"]),
         .testTarget(name: "RegistryTests", dependencies: ["TestSupport", "Registry", "Postgres", "Crypto", "Commerce"]),
-        .testTarget(name: "AppTests", dependencies: ["TestSupport", "App", "HTTP", "Registry", "Postgres", "Liquid"]),
+        .testTarget(name: "AppTests", dependencies: ["TestSupport", "App", "HTTP", "Registry", "Commerce", "Postgres", "Liquid"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Registry", "Crypto"]),
         .testTarget(name: "IntegrationsTests", dependencies: ["TestSupport", "Integrations"], exclude: ["Fixtures"]),
     ]
