@@ -256,10 +256,11 @@ start_server() {
         as_postgres "$pg_bin/pg_ctl" -D "$dir" reload >/dev/null
     else
         say "starting PostgreSQL server $n on 127.0.0.1:$port"
-        as_postgres "$pg_bin/pg_ctl" -D "$dir" -l "$pghome/logs/server$n.log" -w -t 60 start \
+        # Long deadlines: after a crash, recovery replays WAL first.
+        as_postgres "$pg_bin/pg_ctl" -D "$dir" -l "$pghome/logs/server$n.log" -w -t 300 start \
             >/dev/null 9>&- || die "server $n did not start; see $logs/postgres-server$n.log"
     fi
-    wait_for 60 "PostgreSQL server $n" "$pg_bin/pg_isready" -q -h "$pghome/sockets" -p "$port"
+    wait_for 300 "PostgreSQL server $n" "$pg_bin/pg_isready" -q -h "$pghome/sockets" -p "$port"
 }
 
 stop_server() {
@@ -268,7 +269,10 @@ stop_server() {
     [[ -s $dir/PG_VERSION ]] || return 0
     if as_postgres "$pg_bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
         say "stopping PostgreSQL server $n"
-        as_postgres "$pg_bin/pg_ctl" -D "$dir" -m fast -w -t 60 stop >/dev/null
+        # The shutdown checkpoint syncs every file written since the last one: with thousands of
+        # tenant databases and fsync on, that can take minutes.
+        as_postgres "$pg_bin/pg_ctl" -D "$dir" -m fast -w -t 900 stop >/dev/null ||
+            die "PostgreSQL server $n is still shutting down; see $logs/postgres-server$n.log"
     fi
 }
 
