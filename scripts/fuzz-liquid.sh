@@ -26,16 +26,14 @@ fi
 
 echo "== fuzzing Liquid for ${seconds}s (corpus: Fuzz/corpus/liquid + $build/corpus)" >&2
 # New inputs go to the first corpus folder ($build/corpus, not committed); the committed seeds
-# are only read. Leak detection is off by default: each input builds an Environment whose loader
-# caches templates that point back to it, a reference cycle LeakSanitizer reports on the first
-# input with a partial (FUZZ_DETECT_LEAKS=1 turns it back on).
-export ASAN_OPTIONS="detect_leaks=${FUZZ_DETECT_LEAKS:-0}${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# are only read. LeakSanitizer checks every input (FUZZ_DETECT_LEAKS=0 turns it off).
+export ASAN_OPTIONS="detect_leaks=${FUZZ_DETECT_LEAKS:-1}${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 # ASan and libFuzzer report crashes; Swift's own backtracer, started on a trap, can outlive the
 # crashed fuzzer holding our stdout open, which hangs anything reading this script's output.
 export SWIFT_BACKTRACE=enable=no
 status=0
 "$binary" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=8192 \
-  -detect_leaks="${FUZZ_DETECT_LEAKS:-0}" \
+  -detect_leaks="${FUZZ_DETECT_LEAKS:-1}" \
   -dict=Fuzz/liquid.dict -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 \
   "$build/corpus" Fuzz/corpus/liquid 2>"$build/fuzz.log" || status=$?
 grep -E '^(#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb)' "$build/fuzz.log" >&2 || true

@@ -147,6 +147,9 @@ func checkLimitsStopRunawayTemplates() {
         ("render time",
          "{% for i in (1..9999) %}{% for j in (1..9999) %}{% assign k = i | times: j | append: 'x' %}{% endfor %}{% endfor %}",
          onlyTime),
+        ("render time, expensive iterations",
+         "{% for i in numbers %}{% for j in numbers %}{% assign s = numbers | join: ',' | split: ',' | sort | uniq | reverse | size %}{% endfor %}{% endfor %}",
+         onlyTime),
     ]
     for probe in probes {
         let environment = Environment(
