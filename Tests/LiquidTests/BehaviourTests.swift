@@ -149,6 +149,7 @@ import Testing
         #expect(try render("{% for i in (1..3) limit: 9223372036854775807 offset: 9223372036854775807 %}x{% endfor %}") == "")
         #expect(try render("{{ 'abc' | slice: -9223372036854775808, 9223372036854775807 }}") == "")
         #expect(throws: LiquidError.self) { try render("{{ (-9223372036854775808..9223372036854775807) | size }}") }
+        #expect(try render("{{ '2016-03-14T23:99999999999999999999Z' | date: '%Y' }}") == "2016-03-14T23:99999999999999999999Z")
     }
 
     @Test func renderTimeLimit() throws {

@@ -62,8 +62,13 @@ enum DateFormatting {
                     while k < b.count, b[k] == UInt8(ascii: ":") {
                         k += 1
                         var m = 0, w = 0
-                        while k < b.count, isDigit(b[k]) { m = m * 10 + Int(b[k] - 48); k += 1; w += 1 }
-                        if w == 0 || w > 2 { return nil }
+                        while k < b.count, isDigit(b[k]) {
+                            m = m * 10 + Int(b[k] - 48)
+                            k += 1
+                            w += 1
+                            if w > 2 { return nil }
+                        }
+                        if w == 0 { return nil }
                         time.append(m)
                     }
                     if k < b.count, b[k] == UInt8(ascii: ".") { k += 1; while k < b.count, isDigit(b[k]) { k += 1 } }
