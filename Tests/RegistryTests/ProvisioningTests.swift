@@ -30,6 +30,9 @@ struct ProvisioningTests {
             let settings = try tenant.queryFirst("SELECT name, currency FROM store_settings")
             #expect(try settings?.decode("name", as: String.self) == "Shop")
             #expect(try settings?.decode("currency", as: String.self) == "USD")
+            // The store's own audit log starts with its creation.
+            #expect(try tenant.queryFirst("SELECT count(*) AS n FROM audit_log WHERE action = 'store.provision'")?
+                .decode("n", as: Int.self) == 1)
             // The store's role reads and writes its tables (granted through the tenant group role).
             try tenant.execute("INSERT INTO outbox (topic) VALUES ('test.ping')")
             #expect(try tenant.queryFirst("SELECT count(*) AS n FROM outbox")?.decode("n", as: Int.self) == 1)
@@ -82,6 +85,8 @@ struct ProvisioningTests {
             let tenant = try directory.tenantConnection(storeId: store.storeId)
             #expect(try tenant.queryFirst("SELECT count(*) AS n FROM sf_schema_migrations")?.decode("n", as: Int.self)
                     == f.tenantMigrations.files.count)
+            #expect(try tenant.queryFirst("SELECT count(*) AS n FROM audit_log WHERE action = 'store.provision'")?
+                .decode("n", as: Int.self) == 1)
             // One ledger entry per migration, even after a retry.
             let ledger = try owner.queryFirst("SELECT count(*) AS n FROM tenant_migrations WHERE store_id = \(store.storeId)")
             #expect(try ledger?.decode("n", as: Int.self) == f.tenantMigrations.files.count)

@@ -281,15 +281,29 @@ public struct Provisioner {
         }
     }
 
-    /// The tenant schema's one-row `store_settings`, from the request (skipped if the schema has none).
+    /// The tenant schema's one-row `store_settings`, from the request, and the store's first audit
+    /// entry, in one transaction (each skipped if the schema has no such table).
     func writeSettings(_ request: ProvisionRequest, database: String, server: DatabaseServer) throws {
         let db = try servers.adminConnection(server, database: database)
         guard try db.queryFirst("SELECT to_regclass('store_settings') IS NOT NULL AS present")?
             .decode("present", as: Bool.self) == true else { return }
-        try db.execute("""
-            UPDATE store_settings SET name = \(request.name), currency = \(request.currency),
-                country_code = \(request.country), timezone = \(request.timezone), locale = \(request.locale)
-            """)
+        let hasAudit = try db.queryFirst("SELECT to_regclass('audit_log') IS NOT NULL AS present")?
+            .decode("present", as: Bool.self) == true
+        try db.transaction { db in
+            try db.execute("""
+                UPDATE store_settings SET name = \(request.name), currency = \(request.currency),
+                    country_code = \(request.country), timezone = \(request.timezone), locale = \(request.locale)
+                """)
+            // The store's own history starts with its creation (once, even after a retry).
+            if hasAudit {
+                try db.execute("""
+                    INSERT INTO audit_log (actor_kind, actor_id, action, details)
+                    SELECT 'system', 'provisioner', 'store.provision',
+                           jsonb_build_object('slug', \(request.slug)::text, 'currency', \(request.currency)::text)
+                    WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE action = 'store.provision')
+                    """)
+            }
+        }
     }
 
     /// Applies what the template lacked, and records in the registry ledger every migration the
