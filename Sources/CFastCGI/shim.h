@@ -1,2 +1,3 @@
 #include <fcgiapp.h>
 #include <sys/signalfd.h>
+#include <sys/epoll.h>

@@ -36,15 +36,13 @@ struct Worker {
         scoreboard.setState(slot: slot, .idle)
 
         var served = 0
-        var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
+        // epoll rather than poll: EPOLLEXCLUSIVE wakes one idle worker per connection instead
+        // of all of them (the losers would only get EAGAIN from accept).
+        let events = EventPoll(signalFD: signals.fd, listenFD: listenFD)
         while true {
-            fds[0].revents = 0
-            fds[1].revents = 0
-            let ready = poll(&fds, 2, 1000)
-            if ready < 0 && errno != EINTR { return 71 }
-            if fds[0].revents != 0, !signals.drain().isEmpty { break }
-            guard fds[1].revents != 0 else {
+            let ready = events.wait(timeoutMilliseconds: 1000)
+            if ready.signal, !signals.drain().isEmpty { break }
+            guard ready.listen else {
                 // Idle for a second: stop if the master is gone (we were re-parented).
                 if getppid() != masterPID { break }
                 continue
