@@ -292,12 +292,17 @@ SELECT 'CREATE DATABASE storefleet_registry OWNER storefleet_owner' WHERE NOT EX
 REVOKE ALL ON DATABASE storefleet_registry FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE storefleet_registry TO storefleet_app;
 GRANT CONNECT ON DATABASE storefleet_registry TO storefleet_admin;
+-- A store's role reaches its own database and nothing else: not even the maintenance databases.
+REVOKE CONNECT ON DATABASE postgres, template1 FROM PUBLIC;
+GRANT CONNECT ON DATABASE postgres TO storefleet_admin;
 EOF
     psql_super 2 postgres <<EOF
 SET client_min_messages = warning;
 SELECT 'CREATE ROLE storefleet_admin' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'storefleet_admin')\gexec
 ALTER ROLE storefleet_admin LOGIN NOSUPERUSER CREATEDB CREATEROLE PASSWORD '$ADMIN_PASSWORD';
 GRANT pg_signal_backend TO storefleet_admin;
+REVOKE CONNECT ON DATABASE postgres, template1 FROM PUBLIC;
+GRANT CONNECT ON DATABASE postgres TO storefleet_admin;
 EOF
 }
 

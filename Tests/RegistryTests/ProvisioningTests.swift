@@ -58,6 +58,9 @@ struct ProvisioningTests {
             // ...and are refused on B's, and on the template.
             #expect(throws: PostgresError.self) { _ = try Connection(url: aInfo.database(storeB.databaseName).keywordString) }
             #expect(throws: PostgresError.self) { _ = try Connection(url: aInfo.database("sf_template").keywordString) }
+            // ...and on the server's maintenance databases (scripts/stack.sh revokes PUBLIC's CONNECT).
+            #expect(throws: PostgresError.self) { _ = try Connection(url: aInfo.database("postgres").keywordString) }
+            #expect(throws: PostgresError.self) { _ = try Connection(url: aInfo.database("template1").keywordString) }
         }
     }
 
