@@ -1,6 +1,7 @@
 /// Phase 2's output: a template is a list of `Node`s; expressions are `Expression`s.
 indirect enum Node {
-    case text(String)
+    /// Literal text, kept as UTF-8 so that rendering is a plain copy.
+    case text([UInt8])
     case output(FilteredExpression, offset: Int)
     case assign(name: String, FilteredExpression, offset: Int)
     case capture(name: String, body: [Node])
@@ -24,7 +25,7 @@ indirect enum Node {
     /// Ruby Liquid's `blank?`: a block made only of these and whitespace renders nothing.
     var isBlank: Bool {
         switch self {
-        case .text(let s): return s.utf8.allSatisfy(Lexer.isSpace)
+        case .text(let s): return s.allSatisfy(Lexer.isSpace)
         case .assign, .capture, .layout: return true
         case .conditional(let branches, let elseBody, _):
             return branches.allSatisfy { $0.body.allSatisfy(\.isBlank) } && (elseBody ?? []).allSatisfy(\.isBlank)

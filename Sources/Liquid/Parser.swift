@@ -34,11 +34,11 @@ struct Parser {
             pos += 1
             switch t.kind {
             case .text:
-                nodes.append(.text(String(t.text)))
+                nodes.append(.text(Array(t.text.utf8)))
             case .output:
                 var p = try ExpressionParser(t.text, at: t.textOffset, parser: self)
                 if p.atEnd {
-                    nodes.append(.text(""))
+                    nodes.append(.text([]))
                     continue
                 }
                 let e = try p.parseFiltered()

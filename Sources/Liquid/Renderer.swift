@@ -141,8 +141,8 @@ struct RenderContext {
 
     mutating func render(_ node: Node) throws -> Flow {
         switch node {
-        case .text(let s):
-            try write(s)
+        case .text(let bytes):
+            out.append(contentsOf: bytes)
         case .output(let e, let offset), .echo(let e, let offset):
             do { try writeValue(try evaluate(e)) } catch { throw locate(error, offset) }
         case .assign(let name, let e, let offset):
@@ -299,9 +299,9 @@ struct RenderContext {
 
     func follow(_ start: Value, _ path: [PathSegment], _ rootName: String) throws -> Value {
         var v = start
-        for seg in path {
+        for i in path.indices {
             let next: Value?
-            switch seg {
+            switch path[i] {
             case .key(let k): next = v.lookup(k)
             case .index(let i): next = v.lookup(index: i)
             case .dynamic(let e):

@@ -99,7 +99,7 @@ extension Environment {
             if s.isEmpty { return .array([]) }
             var parts: [Value]
             if sep == " " {
-                parts = words(s).map { .string($0) }
+                parts = wordValues(s)
             } else if sep.isEmpty {
                 parts = s.map { .string(String($0)) }
             } else {
@@ -181,6 +181,26 @@ extension Environment {
                 let start = i
                 while i < u.count, !Lexer.isSpace(u[i]) { i += 1 }
                 out.append(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))
+            }
+        }
+        return out
+    }
+
+    /// `words(s)` as string values, without the intermediate array.
+    static func wordValues(_ s: String) -> [Value] {
+        var out: [Value] = []
+        var s = s
+        s.withUTF8 { u in
+            var spaces = 0
+            for b in u where b == 32 { spaces += 1 }
+            out.reserveCapacity(spaces + 1)
+            var i = 0
+            while i < u.count {
+                while i < u.count, Lexer.isSpace(u[i]) { i += 1 }
+                guard i < u.count else { break }
+                let start = i
+                while i < u.count, !Lexer.isSpace(u[i]) { i += 1 }
+                out.append(.string(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self)))
             }
         }
         return out
