@@ -9,6 +9,8 @@ struct VariableTable: ExpressibleByDictionaryLiteral {
     init() {}
 
     init(dictionaryLiteral elements: (String, Value)...) {
+        names.reserveCapacity(elements.count)
+        values.reserveCapacity(elements.count)
         for (k, v) in elements { self[k] = v }
     }
 

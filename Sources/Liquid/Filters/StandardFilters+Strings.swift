@@ -157,13 +157,19 @@ extension Environment {
 
     /// Upper- or lower-cases `s`, with a fast path for ASCII text.
     static func asciiCase(_ s: String, upper: Bool) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
-            if b >= 128 { return upper ? s.uppercased() : s.lowercased() }
-            if upper { bytes.append(b >= 97 && b <= 122 ? b - 32 : b) } else { bytes.append(b >= 65 && b <= 90 ? b + 32 : b) }
+        var s = s
+        let ascii = s.withUTF8 { u in u.allSatisfy { $0 < 128 } }
+        if !ascii { return upper ? s.uppercased() : s.lowercased() }
+        return s.withUTF8 { u in
+            String(unsafeUninitializedCapacity: u.count) { buf in
+                if upper {
+                    for i in 0..<u.count { let b = u[i]; buf[i] = b >= 97 && b <= 122 ? b - 32 : b }
+                } else {
+                    for i in 0..<u.count { let b = u[i]; buf[i] = b >= 65 && b <= 90 ? b + 32 : b }
+                }
+                return u.count
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Splits on runs of ASCII whitespace, dropping empty words (Ruby's `split(" ")`).
