@@ -36,7 +36,7 @@ status=0
   -detect_leaks="${FUZZ_DETECT_LEAKS:-1}" \
   -dict=Fuzz/liquid.dict -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 \
   "$build/corpus" Fuzz/corpus/liquid 2>"$build/fuzz.log" || status=$?
-grep -E '^(#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb)' "$build/fuzz.log" >&2 || true
+grep -E '^(#[0-9]+[[:space:]]+(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb)' "$build/fuzz.log" >&2 || true
 if [ "$status" -ne 0 ]; then
   echo "!! LIQUID FUZZER FAILED (exit $status); log: $build/fuzz.log" >&2
   grep -E -A25 'LIQUID FUZZ INVARIANT|ERROR: (AddressSanitizer|libFuzzer)|==ERROR|Test unit written' "$build/fuzz.log" | head -60 >&2 || true
