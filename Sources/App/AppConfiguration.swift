@@ -20,13 +20,18 @@ public struct AppConfiguration: Sendable {
     /// Seconds a store whose database was unreachable answers 503 before it is tried again
     /// (doubling per failure, at most 10 s); 0 tries on every request.
     public var tenantRetryDelay: Double
+    /// Whether tenant connections may LISTEN (direct to PostgreSQL). Behind PgBouncer in
+    /// transaction mode (`STOREFLEET_TENANT_POOL=pgbouncer`) they may not, and cached storefront
+    /// pages are checked with one query per request instead of by notification.
+    public var tenantNotifications: Bool
     /// The whole environment, handed to the keyring (which may read the key from a variable).
     public var environment: [String: String]
 
     public init(platformDomain: String, registryURL: String, masterKeyFile: String? = nil,
                 metricsToken: String? = nil, templateDirectory: String = "templates",
                 defaultTheme: String = "atelier", developmentMode: Bool = false,
-                tenantRetryDelay: Double = 1, environment: [String: String] = [:]) {
+                tenantRetryDelay: Double = 1, tenantNotifications: Bool = true,
+                environment: [String: String] = [:]) {
         self.platformDomain = platformDomain
         self.registryURL = registryURL
         self.masterKeyFile = masterKeyFile
@@ -35,6 +40,7 @@ public struct AppConfiguration: Sendable {
         self.defaultTheme = defaultTheme
         self.developmentMode = developmentMode
         self.tenantRetryDelay = tenantRetryDelay
+        self.tenantNotifications = tenantNotifications
         self.environment = environment
     }
 
@@ -48,6 +54,7 @@ public struct AppConfiguration: Sendable {
         public static let defaultTheme = "STOREFLEET_DEFAULT_THEME"
         public static let developmentMode = "STOREFLEET_DEV"
         public static let tenantRetryDelay = "STOREFLEET_TENANT_RETRY_SECONDS"
+        public static let tenantPool = "STOREFLEET_TENANT_POOL"
     }
 
     /// Reads the configuration from `environment`. `packageRoot` anchors the default template
@@ -72,6 +79,7 @@ public struct AppConfiguration: Sendable {
             defaultTheme: optional(Key.defaultTheme) ?? "atelier",
             developmentMode: dev,
             tenantRetryDelay: optional(Key.tenantRetryDelay).flatMap(Double.init).map { max(0, $0) } ?? 1,
+            tenantNotifications: optional(Key.tenantPool)?.lowercased() != "pgbouncer",
             environment: environment)
     }
 }

@@ -18,6 +18,10 @@ extension Connection {
         if !listenedChannels.contains(channel) { listenedChannels.append(channel) }
     }
 
+    /// Whether this connection LISTENs on `channel` (kept across silent reconnects, which
+    /// re-issue every LISTEN).
+    public func isListening(_ channel: String) -> Bool { listenedChannels.contains(channel) }
+
     /// `UNLISTEN` a channel.
     public func unlisten(_ channel: String) throws(PostgresError) {
         try execute("UNLISTEN \(unsafeIdentifier: channel)")

@@ -36,8 +36,17 @@ final class Storefront {
     /// the version is read before the products, so a change racing the read only causes one
     /// more fetch, never a stale page. Without it, the products are fetched every time and the
     /// page is re-rendered only when they differ from the last ones (keyed by the data itself).
+    ///
+    /// Where the tenant connection may LISTEN, the trigger that bumps the version also sends
+    /// `NOTIFY storefront_changed` (delivered at commit), so while no notification has arrived
+    /// since the cached page was checked the page is served with no query at all. The LISTEN is
+    /// issued before the version is read, so a change either shows in that read or notifies.
     private func homePage(_ site: StoreSite, state: StoreRenderState, db: Connection) throws -> [UInt8] {
         var version: Int64?
+        if state.hasVersionSeam, config.tenantNotifications, let cached = state.homePage, cached.version != nil,
+           unchangedSinceLastCheck(db) {
+            return cached.body
+        }
         if state.hasVersionSeam {
             do {
                 if let row = try db.queryFirst(StorefrontVersion.query) {
@@ -57,6 +66,18 @@ final class Storefront {
         let body = Array(try renderHome(site, products: products).utf8)
         state.homePage = HomePageCache(version: version, products: products, body: body)
         return body
+    }
+
+    /// True when `db` has listened on the storefront channel since before the last version read
+    /// and no notification (nor a reconnect, which may have lost one) has arrived since.
+    private func unchangedSinceLastCheck(_ db: Connection) -> Bool {
+        guard db.isListening(StorefrontVersion.channel) else {
+            // First use of this connection: listen now; the version read that follows validates.
+            try? db.listen(StorefrontVersion.channel)
+            return false
+        }
+        guard let arrived = try? db.pollNotifications() else { return false }
+        return arrived.isEmpty
     }
 
     /// The home page's HTML for these products.
@@ -146,4 +167,6 @@ struct HomePageCache {
 /// docs/CONTRACTS.md, "Tenant schema ↔ App").
 enum StorefrontVersion {
     static let query: Query = "SELECT version FROM storefront_version"
+    /// Notified (tenant migration 0007) in the transaction that bumps the version.
+    static let channel = "storefront_changed"
 }
