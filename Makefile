@@ -9,7 +9,7 @@ SWIFT ?= swift
 # Build folder. Engineers working in parallel use their own: make test SCRATCH=.build-me
 SCRATCH ?= .build
 # How long `make test` runs the Liquid fuzzer, when scripts/fuzz-liquid.sh exists.
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 180
 
 .PHONY: help run stop test deps status bench clean-data
 

@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 swift=${SWIFT:-swift}
 scratch=${SCRATCH:-.build}
-fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_seconds=${FUZZ_SECONDS:-180}
 test_timeout=${TEST_TIMEOUT:-1200}
 
 "$swift" build --build-tests --scratch-path "$scratch"
