@@ -173,28 +173,15 @@ extension Environment {
     }
 
     /// Splits on runs of ASCII whitespace, dropping empty words (Ruby's `split(" ")`).
-    static func words(_ s: String) -> [String] {
-        var out: [String] = []
-        var s = s
-        s.withUTF8 { u in
-            var spaces = 0
-            for b in u where b == 32 { spaces += 1 }
-            out.reserveCapacity(spaces + 1)
-            var i = 0
-            while i < u.count {
-                while i < u.count, Lexer.isSpace(u[i]) { i += 1 }
-                guard i < u.count else { break }
-                let start = i
-                while i < u.count, !Lexer.isSpace(u[i]) { i += 1 }
-                out.append(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))
-            }
-        }
-        return out
-    }
+    static func words(_ s: String) -> [String] { mapWords(s) { $0 } }
 
     /// `words(s)` as string values, without the intermediate array.
-    static func wordValues(_ s: String) -> [Value] {
-        var out: [Value] = []
+    static func wordValues(_ s: String) -> [Value] { mapWords(s) { .string($0) } }
+
+    /// Each whitespace-separated word of `s`, transformed, in one pass over its UTF-8.
+    @inline(__always)
+    static func mapWords<T>(_ s: String, _ transform: (String) -> T) -> [T] {
+        var out: [T] = []
         var s = s
         s.withUTF8 { u in
             var spaces = 0
@@ -206,7 +193,7 @@ extension Environment {
                 guard i < u.count else { break }
                 let start = i
                 while i < u.count, !Lexer.isSpace(u[i]) { i += 1 }
-                out.append(.string(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self)))
+                out.append(transform(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self)))
             }
         }
         return out
