@@ -24,6 +24,10 @@ public struct AppConfiguration: Sendable {
     /// transaction mode (`STOREFLEET_TENANT_POOL=pgbouncer`) they may not, and cached storefront
     /// pages are checked with one query per request instead of by notification.
     public var tenantNotifications: Bool
+    /// Tenant connections one worker keeps open (an LRU). Workers × this must stay under each
+    /// database server's `max_connections` (the local stack: 2 × 128 of 400), or the servers'
+    /// tenant endpoints must be PgBouncer.
+    public var tenantConnectionCapacity: Int
     /// The whole environment, handed to the keyring (which may read the key from a variable).
     public var environment: [String: String]
 
@@ -31,7 +35,7 @@ public struct AppConfiguration: Sendable {
                 metricsToken: String? = nil, templateDirectory: String = "templates",
                 defaultTheme: String = "atelier", developmentMode: Bool = false,
                 tenantRetryDelay: Double = 1, tenantNotifications: Bool = true,
-                environment: [String: String] = [:]) {
+                tenantConnectionCapacity: Int = 128, environment: [String: String] = [:]) {
         self.platformDomain = platformDomain
         self.registryURL = registryURL
         self.masterKeyFile = masterKeyFile
@@ -41,6 +45,7 @@ public struct AppConfiguration: Sendable {
         self.developmentMode = developmentMode
         self.tenantRetryDelay = tenantRetryDelay
         self.tenantNotifications = tenantNotifications
+        self.tenantConnectionCapacity = tenantConnectionCapacity
         self.environment = environment
     }
 
@@ -55,6 +60,7 @@ public struct AppConfiguration: Sendable {
         public static let developmentMode = "STOREFLEET_DEV"
         public static let tenantRetryDelay = "STOREFLEET_TENANT_RETRY_SECONDS"
         public static let tenantPool = "STOREFLEET_TENANT_POOL"
+        public static let tenantConnections = "STOREFLEET_TENANT_CONNECTIONS"
     }
 
     /// Reads the configuration from `environment`. `packageRoot` anchors the default template
@@ -80,6 +86,7 @@ public struct AppConfiguration: Sendable {
             developmentMode: dev,
             tenantRetryDelay: optional(Key.tenantRetryDelay).flatMap(Double.init).map { max(0, $0) } ?? 1,
             tenantNotifications: optional(Key.tenantPool)?.lowercased() != "pgbouncer",
+            tenantConnectionCapacity: optional(Key.tenantConnections).flatMap(Int.init).map { max(1, $0) } ?? 128,
             environment: environment)
     }
 }

@@ -19,7 +19,8 @@ final class SiteDirectory {
     func current() throws -> StoreDirectory {
         if let directory { return directory }
         let registry = try Connection(url: config.registryURL)
-        let made = StoreDirectory(registry: registry, keyring: keyring, platformDomain: config.platformDomain)
+        let made = StoreDirectory(registry: registry, keyring: keyring, platformDomain: config.platformDomain,
+                                  tenantConnectionCapacity: config.tenantConnectionCapacity)
         directory = made
         return made
     }
