@@ -227,8 +227,9 @@ init_server() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$pghome/sockets'
-# Many tenants x workers; PgBouncer and the per-worker connection LRU keep the real number lower.
-max_connections = 400
+# Many tenants x workers: 2 workers x 256 cached tenant connections (STOREFLEET_TENANT_CONNECTIONS)
+# plus the registry, jobs, migrations and admin work. PgBouncer endpoints keep the real number lower.
+max_connections = 700
 shared_buffers = 128MB
 fsync = on
 synchronous_commit = on

@@ -147,7 +147,7 @@ echo "$wrk_line" >&2
 results=Benchmarks/RESULTS.md
 [[ -f $results ]] || echo "# Benchmark results" >"$results"
 grep -q '^## Tenancy' "$results" || printf '\n## Tenancy\n' >>"$results"
-cat >>"$results" <<MD
+report=$(cat <<MD
 
 Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores (load average $load_before at the start: the machine is shared), PostgreSQL $(psql "$STOREFLEET_SERVER1_ADMIN_URL" -qAt -c "SHOW server_version" | cut -d' ' -f1), fsync=$fsync, $servers servers (\`Benchmarks/tenancy/run.sh $N\`):
 
@@ -160,6 +160,17 @@ Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores (load average $load_before at 
 - \`storefleet migrate\` of the $N stores with one new migration: **${migrate_total} s total** ($migrated ok, $MIGRATE_PARALLEL processes).
 - $wrk_line.
   Tenant connections: each worker's \`StoreDirectory\` LRU (its capacity as the App configures it; the
-  registry's default is 256), tenant endpoints $pool ($endpoints), max_connections=$max_conn.
+  App's default is 256, \`STOREFLEET_TENANT_CONNECTIONS\`), tenant endpoints $pool ($endpoints), max_connections=$max_conn.
 MD
-echo "appended to $results" >&2
+)
+# Insert at the end of the Tenancy section (other sections may follow it).
+python3 - "$results" "$report" <<'PY'
+import sys
+path, report = sys.argv[1], sys.argv[2]
+text = open(path).read()
+head, sep, rest = text.partition("\n## Tenancy\n")
+nxt = rest.find("\n## ")
+section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
+open(path, "w").write(head + sep + section.rstrip("\n") + "\n" + report + "\n" + tail)
+PY
+echo "added to the Tenancy section of $results" >&2

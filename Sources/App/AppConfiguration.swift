@@ -25,7 +25,8 @@ public struct AppConfiguration: Sendable {
     /// pages are checked with one query per request instead of by notification.
     public var tenantNotifications: Bool
     /// Tenant connections one worker keeps open (an LRU). Workers × this must stay under each
-    /// database server's `max_connections` (the local stack: 2 × 128 of 400), or the servers'
+    /// database server's `max_connections` (the local stack: 2 × 256 of 700). Below the number of stores a worker serves in turn, an
+    /// LRU reconnects on almost every request, so size it to cover them, or the servers'
     /// tenant endpoints must be PgBouncer.
     public var tenantConnectionCapacity: Int
     /// The whole environment, handed to the keyring (which may read the key from a variable).
@@ -35,7 +36,7 @@ public struct AppConfiguration: Sendable {
                 metricsToken: String? = nil, templateDirectory: String = "templates",
                 defaultTheme: String = "atelier", developmentMode: Bool = false,
                 tenantRetryDelay: Double = 1, tenantNotifications: Bool = true,
-                tenantConnectionCapacity: Int = 128, environment: [String: String] = [:]) {
+                tenantConnectionCapacity: Int = 256, environment: [String: String] = [:]) {
         self.platformDomain = platformDomain
         self.registryURL = registryURL
         self.masterKeyFile = masterKeyFile
@@ -86,7 +87,7 @@ public struct AppConfiguration: Sendable {
             developmentMode: dev,
             tenantRetryDelay: optional(Key.tenantRetryDelay).flatMap(Double.init).map { max(0, $0) } ?? 1,
             tenantNotifications: optional(Key.tenantPool)?.lowercased() != "pgbouncer",
-            tenantConnectionCapacity: optional(Key.tenantConnections).flatMap(Int.init).map { max(1, $0) } ?? 128,
+            tenantConnectionCapacity: optional(Key.tenantConnections).flatMap(Int.init).map { max(1, $0) } ?? 256,
             environment: environment)
     }
 }
