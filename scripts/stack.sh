@@ -11,7 +11,8 @@
 # The executable comes from STOREFLEET_BIN (the Makefile sets it). Optional: STOREFLEET_WORKERS
 # (serve's worker count, default 2), STOREFLEET_TENANT_POOL (direct|pgbouncer, see PgBouncer).
 # When serve is already running, `up` reloads it (SIGHUP) so a rebuilt binary and edited
-# templates take effect. Ports, folders and the keys of .data/PROFILE/stack.env are fixed in
+# templates take effect; serve and jobs are restarted instead when stack.env changed since they
+# started (a reload keeps the old environment). Ports, folders and the keys of .data/PROFILE/stack.env are fixed in
 # docs/CONTRACTS.md. Layout of .data/PROFILE/:
 #
 #   stack.env        what tests and tools read (mode 0600: it holds database passwords)
@@ -22,7 +23,8 @@
 #                    mode-0700 home), this is a symlink to /var/lib/storefleet/<hash>/PROFILE.
 #   nginx/           the rendered nginx config, its pid file and temp files
 #   logs/            nginx, storefleet serve, storefleet jobs (and links to the PostgreSQL logs)
-#   run/             pid files of serve and jobs
+#   run/             pid files of serve, jobs and the SMTP catcher
+#   mail/            mail the SMTP catcher caught: index.jsonl and <id>.eml (scripts/smtp-catcher.py)
 #   media/ acme/     store media (served at /media/), ACME challenges (/.well-known/acme-challenge/)
 #   storefleet.sock  the FastCGI socket
 set -euo pipefail
@@ -36,8 +38,8 @@ command=$1
 profile=$2
 
 case $profile in
-    run)  http_port=8080  pg1_port=25432 pg2_port=25433 bouncer_port=26432 ;;
-    test) http_port=18080 pg1_port=35432 pg2_port=35433 bouncer_port=36432 ;;
+    run)  http_port=8080  pg1_port=25432 pg2_port=25433 bouncer_port=26432 smtp_port=2525 ;;
+    test) http_port=18080 pg1_port=35432 pg2_port=35433 bouncer_port=36432 smtp_port=12525 ;;
     *) usage ;;
 esac
 # STOREFLEET_PORT_OFFSET moves every port of a profile, so a second checkout (a CI try, a fresh
@@ -45,7 +47,7 @@ esac
 if [[ -n ${STOREFLEET_PORT_OFFSET:-} ]]; then
     off=$STOREFLEET_PORT_OFFSET
     http_port=$((http_port + off)) pg1_port=$((pg1_port + off)) pg2_port=$((pg2_port + off))
-    bouncer_port=$((bouncer_port + off))
+    bouncer_port=$((bouncer_port + off)) smtp_port=$((smtp_port + off))
 fi
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -55,6 +57,7 @@ pghome_link=$data/postgres
 pghome=$(readlink -f "$pghome_link" || echo "$pghome_link")
 logs=$data/logs
 run=$data/run
+mail_dir=$data/mail
 socket=$data/storefleet.sock
 platform_domain=storefleet.localhost
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -196,6 +199,9 @@ STOREFLEET_MASTER_KEY_FILE=$data/master.key
 STOREFLEET_METRICS_TOKEN=$METRICS_TOKEN
 STOREFLEET_DATA_DIR=$data
 STOREFLEET_BIN=$bin
+STOREFLEET_SMTP_URL=smtp://127.0.0.1:$smtp_port
+STOREFLEET_MAIL_DIR=$mail_dir
+STOREFLEET_DEV_MAIL=1
 EOF
         mv "$file.new" "$file"
     )
@@ -477,6 +483,37 @@ stop_nginx() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# The SMTP catcher (scripts/smtp-catcher.py, in the project venv): every mail the jobs runner
+# sends ends up as a file in mail/, which /dev/mail and the tests read.
+
+smtp_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null; }
+
+start_smtp() {
+    local pidfile=$run/smtp-catcher.pid python
+    mkdir -p "$mail_dir"
+    live_pid "$pidfile" smtp-catcher.py >/dev/null && return 0
+    # Creates .venv on first use, and reinstalls when python-requirements.txt changed.
+    python=$("$repo/scripts/venv.sh" 9>&-) || die "scripts/venv.sh failed (the project's Python venv)"
+    say "starting the SMTP catcher on 127.0.0.1:$smtp_port (mail in $mail_dir)"
+    (cd "$repo" && exec setsid "$python" scripts/smtp-catcher.py --host 127.0.0.1 --port "$smtp_port" \
+        --dir "$mail_dir" </dev/null >>"$logs/smtp-catcher.log" 2>&1 9>&-) &
+    echo $! >"$pidfile"
+    local deadline=$((SECONDS + 30))
+    until smtp_listening; do
+        kill -0 "$(<"$pidfile")" 2>/dev/null || {
+            tail -n 5 "$logs/smtp-catcher.log" >&2
+            die "the SMTP catcher exited (port $smtp_port taken?); see $logs/smtp-catcher.log"
+        }
+        ((SECONDS < deadline)) || die "the SMTP catcher did not listen within 30s; see $logs/smtp-catcher.log"
+        sleep 0.1
+    done
+}
+
+stop_smtp() {
+    stop_pid "$run/smtp-catcher.pid" smtp-catcher.py TERM 10 "the SMTP catcher"
+}
+
+# ---------------------------------------------------------------------------------------------
 # storefleet: migrations, servers, serve, jobs, the demo store
 
 # Runs the executable from the checkout (it finds templates/ and migrations/ there) with the
@@ -505,6 +542,19 @@ register_servers() {
     done
 }
 
+# Whether the process PID was started with every KEY=VALUE of stack.env in its environment. A
+# SIGHUP reload keeps the environment a process started with, so a changed stack.env (a new key,
+# another port) needs a restart.
+has_stack_env() {
+    local pid=$1 line
+    local environ
+    environ=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null) || return 1
+    while IFS= read -r line; do
+        [[ $line == STOREFLEET_*=* ]] || continue
+        grep -qxF -- "$line" <<<"$environ" || return 1
+    done <"$data/stack.env"
+}
+
 # How a running storefleet process relates to $bin: `same`, `rebuilt` (same path, but the file
 # was replaced since it started) or `other` (another executable, e.g. debug instead of release).
 running_binary() {
@@ -523,6 +573,10 @@ start_serve() {
     local pidfile=$run/serve.pid pid
     if pid=$(live_pid "$pidfile" storefleet) && [[ $(running_binary "$pid") == other ]]; then
         say "storefleet serve runs another executable; restarting it"
+        stop_pid "$pidfile" storefleet TERM 45 "storefleet serve"
+    fi
+    if pid=$(live_pid "$pidfile" storefleet) && ! has_stack_env "$pid"; then
+        say "stack.env changed since storefleet serve started; restarting it"
         stop_pid "$pidfile" storefleet TERM 45 "storefleet serve"
     fi
     if pid=$(live_pid "$pidfile" storefleet); then
@@ -550,9 +604,9 @@ start_serve() {
 start_jobs() {
     local pidfile=$run/jobs.pid pid
     if pid=$(live_pid "$pidfile" storefleet); then
-        [[ $(running_binary "$pid") == same ]] && return 0
+        [[ $(running_binary "$pid") == same ]] && has_stack_env "$pid" && return 0
         # SIGTERM: the runner finishes the job in hand, then exits.
-        stop_pid "$pidfile" storefleet TERM 60 "storefleet jobs (to run the new executable)"
+        stop_pid "$pidfile" storefleet TERM 60 "storefleet jobs (to run the new executable or settings)"
     fi
     say "starting storefleet jobs"
     (cd "$repo" && set -a && . "$data/stack.env" && set +a &&
@@ -620,6 +674,7 @@ up() {
     start_bouncer 1
     start_bouncer 2
     start_nginx
+    start_smtp
     start_storefleet
     say "up in $((SECONDS - started))s; settings in $data/stack.env"
 }
@@ -627,6 +682,7 @@ up() {
 down() {
     [[ -d $data ]] || return 0
     stop_storefleet
+    stop_smtp
     stop_nginx
     if [[ -d $pghome ]]; then
         stop_bouncer 2
@@ -651,6 +707,7 @@ status() {
     show "nginx (127.0.0.1:$http_port)" "$nginx_dir/nginx.pid" nginx
     show "storefleet serve" "$run/serve.pid" storefleet
     show "storefleet jobs" "$run/jobs.pid" storefleet
+    show "smtp catcher (127.0.0.1:$smtp_port, mail in $mail_dir)" "$run/smtp-catcher.pid" smtp-catcher.py
 }
 
 destroy() {
