@@ -10,7 +10,8 @@ final class StorefleetApp {
     let metrics: MetricsEndpoint
     let storefront: Storefront
     let tenantBackoff: TenantBackoff
-    private var platformRouter = SiteRouter<SiteLinks>()
+    let webPages: WebPages
+    private var platformRouter = SiteRouter<PlatformSite>()
     private var storeRouter = SiteRouter<StoreSite>()
 
     init(config: AppConfiguration, metrics snapshot: @escaping () -> String) throws {
@@ -20,6 +21,7 @@ final class StorefleetApp {
         metrics = MetricsEndpoint(token: config.metricsToken, snapshot: snapshot)
         storefront = try Storefront(config: config)
         tenantBackoff = TenantBackoff(initialDelay: config.tenantRetryDelay)
+        webPages = WebPages(templateDirectory: config.templateDirectory, developmentMode: config.developmentMode)
         addPlatformRoutes()
         addStoreRoutes()
     }
@@ -56,7 +58,7 @@ final class StorefleetApp {
         var store: StoreRoute?
         do {
             // The platform host needs no registry: its pages and /metrics stay up without it.
-            if isPlatformHost(request.host) { return try platformRouter.dispatch(request, site: links) }
+            if isPlatformHost(request.host) { return platform(request, links: links) }
             let resolution: HostResolution
             do {
                 resolution = try registry().resolve(host: request.host)
@@ -66,7 +68,7 @@ final class StorefleetApp {
             }
             switch resolution {
             case .platform:
-                return try platformRouter.dispatch(request, site: links)
+                return platform(request, links: links)
             case .unknown:
                 return notice(.noStore(host: request.host, platformURL: links.platformURL), links, request)
             case .store(let route):
@@ -85,6 +87,22 @@ final class StorefleetApp {
             response.storeForLog = store?.slug
             return response
         }
+    }
+
+    /// A request on the platform host: its router, with the cookies the handler's site decided
+    /// on (CSRF, session, flash) added to whatever it answers, errors and redirects included.
+    private func platform(_ request: Request, links: SiteLinks) -> Response {
+        let site = PlatformSite(request: request, links: links, app: self)
+        var response: Response
+        do {
+            response = try platformRouter.dispatch(request, site: site)
+        } catch let redirect as Redirect {
+            response = .redirect(to: redirect.location)
+        } catch {
+            response = errorResponse(error, request: request, links: links)
+        }
+        for cookie in site.pendingCookies { response.setCookie(cookie) }
+        return response
     }
 
     /// The platform host and its local aliases (DESIGN.md: glibc does not resolve *.localhost).
@@ -151,12 +169,13 @@ final class StorefleetApp {
     // MARK: - Routes
 
     private func addPlatformRoutes() {
-        platformRouter.get("/") { [unowned self] _, _, links in
-            .html(try pages.homePage(site: links))
+        platformRouter.get("/") { [unowned self] _, _, site in
+            .html(try pages.homePage(site: site.links))
         }
         platformRouter.get("/metrics") { [unowned self] request, _, _ in
             metrics.respond(to: request)
         }
+        addPlatformAreas(to: &platformRouter)
     }
 
     private func addStoreRoutes() {

@@ -7,7 +7,7 @@ import Registry
 /// PostgreSQL is down serves `/healthz` and 503 pages until it comes back, then recovers alone.
 final class SiteDirectory {
     private let config: AppConfiguration
-    private let keyring: Keyring
+    let keyring: Keyring
     private var directory: StoreDirectory?
 
     init(config: AppConfiguration) throws {

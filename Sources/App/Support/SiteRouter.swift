@@ -20,6 +20,7 @@ struct SiteRouter<Site> {
     }
 
     mutating func get(_ pattern: String, _ handler: @escaping SiteHandler) { add(.get, pattern, handler) }
+    mutating func post(_ pattern: String, _ handler: @escaping SiteHandler) { add(.post, pattern, handler) }
 
     func dispatch(_ request: Request, site: Site) throws -> Response {
         current.value = site

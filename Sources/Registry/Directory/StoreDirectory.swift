@@ -37,6 +37,10 @@ public final class StoreDirectory {
         self.maximumCachedHosts = 10_000
     }
 
+    /// The registry connection this directory reads through (as the application role): the
+    /// platform pages use it for accounts, organizations and stores, inside `OrganizationScope`.
+    public var registryConnection: Connection { registry }
+
     /// What `host` (already normalised: lower-case, no port, no trailing dot) names.
     public func resolve(host: String) throws -> HostResolution {
         try startListening()

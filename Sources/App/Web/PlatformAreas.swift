@@ -1,0 +1,7 @@
+/// The areas of the platform host add their routes here, one line each (accounts, wizard,
+/// team, store admin, ...). Handlers receive a `PlatformSite` (docs/CONTRACTS.md, "Platform web").
+extension StorefleetApp {
+    func addPlatformAreas(to router: inout SiteRouter<PlatformSite>) {
+        addStoresListRoutes(to: &router)
+    }
+}
