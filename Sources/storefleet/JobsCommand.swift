@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import Foundation
 import Postgres
@@ -64,6 +65,12 @@ struct JobsCommand: ParsableCommand {
             "platform.health": { _ in
                 let probe = HealthProbe(registry: try env.ownerConnection(), keyring: try env.keyring())
                 _ = try probe.probeAll()
+            },
+            StoreSetup.jobKind: { job in
+                let options = ProvisioningOptions(migrations: try env.migrations("tenant"), templateName: env.templateName,
+                                                  failAt: try env.failProvisionAt())
+                try StoreSetupJob(registry: try env.ownerConnection(), keyring: try env.keyring(), options: options,
+                                  loadContent: StarterContent.load).run(job)
             },
         ]
     }
