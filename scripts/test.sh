@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make test`: build (debug, tests included), start the test stack, run `swift test` against it
-# (and the Liquid fuzzer for FUZZ_SECONDS when scripts/fuzz-liquid.sh exists), then stop the
-# stack — always, also when a test fails, hangs (TEST_TIMEOUT, default 1200 s) or the run is
-# interrupted. Exits with the tests' status.
+# `make test`: build (debug, tests included), start the test stack, run `swift test` against it,
+# then the browser tests (scripts/browser-tests.sh: headless Chromium over the same stack) and
+# the Liquid fuzzer for FUZZ_SECONDS when scripts/fuzz-liquid.sh exists, then stop the stack —
+# always, also when a test fails, hangs (TEST_TIMEOUT, default 1200 s) or the run is
+# interrupted. Exits non-zero when any of them failed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
@@ -62,6 +63,18 @@ wait "$tests" || status=$?
 stop_tests
 if ((status == 124)); then
     echo "make test: swift test did not finish within ${test_timeout}s and was stopped" >&2
+fi
+
+# The browser tests, while the stack is still up, in a session of their own like swift test's
+# (Chromium and its driver are stopped with them). Their screenshots: test-output/browser/.
+browser_status=0
+STOREFLEET_STACK_ENV=$repo/.data/test/stack.env setsid stdbuf -oL -eL scripts/browser-tests.sh &
+tests=$!
+wait "$tests" || browser_status=$?
+stop_tests
+if ((browser_status != 0)); then
+    echo "make test: the browser tests failed (status $browser_status); screenshots in test-output/browser/" >&2
+    status=$((status ? status : 1))
 fi
 
 if [[ -x scripts/fuzz-liquid.sh ]]; then
