@@ -20,6 +20,9 @@ problem at once, on:
 Problems seen since the previous check (e.g. while a form was submitted) count too.
 """
 
+import email
+import email.policy
+import html
 import json
 import os
 import re
@@ -201,6 +204,22 @@ class Browser:
                 return element
         raise AssertionError("no button %r on %s" % (text, self.url))
 
+    def submit_button(self, field):
+        """The submit button of the form `field` belongs to: its .btn-primary if it has one, never
+        a `skip` button."""
+        form = field.find_element(By.XPATH, "./ancestor::form")
+        buttons = [b for b in form.find_elements(By.CSS_SELECTOR, "button:not([type=button]), input[type=submit]")
+                   if b.is_displayed() and b.get_attribute("name") != "skip"]
+        if not buttons:
+            raise AssertionError("the form of %s has no visible submit button" % field.get_attribute("name"))
+        primary = [b for b in buttons if "btn-primary" in (b.get_attribute("class") or "").split()]
+        return (primary or buttons)[0]
+
+    def page_status(self):
+        """The HTTP status the current page's document answered with (problems stay pending)."""
+        self._read_logs()
+        return self.document_status
+
     def click_and_wait(self, element):
         """Clicks something that loads a new page (a submit button, a link) and waits for it."""
         old = self.find("html")
@@ -360,6 +379,59 @@ class Browser:
             if entry.get("source") == "network" and text.split(" - ", 1)[0] in documents:
                 continue
             self.pending.append("console error: %s" % text)
+
+
+class Mailbox:
+    """The mail the stack's SMTP catcher caught (STOREFLEET_MAIL_DIR: index.jsonl + <id>.eml)."""
+
+    def __init__(self, stack):
+        folder = stack.values.get("STOREFLEET_MAIL_DIR")
+        if not folder:
+            raise RuntimeError("%s has no STOREFLEET_MAIL_DIR: restart the stack with the current scripts/stack.sh" % stack.path)
+        self.folder = folder
+
+    def messages_to(self, address):
+        """Parsed messages (email.message.EmailMessage) sent to `address`, oldest first."""
+        found = []
+        try:
+            with open(os.path.join(self.folder, "index.jsonl"), encoding="utf-8") as f:
+                lines = f.readlines()
+        except FileNotFoundError:
+            return found
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if any(address.lower() == r.lower() for r in entry.get("rcpt_tos", [])):
+                with open(os.path.join(self.folder, entry["file"]), "rb") as f:
+                    found.append(email.message_from_binary_file(f, policy=email.policy.default))
+        return found
+
+    def wait_for(self, address, seconds=30, count=1):
+        """Waits (polling the index, bounded) until `count` messages to `address` have arrived."""
+        deadline = time.monotonic() + seconds
+        while True:
+            messages = self.messages_to(address)
+            if len(messages) >= count:
+                return messages
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    "no mail to %s within %ds (is `storefleet jobs` running and sending to the catcher? "
+                    "see .data/test/logs/jobs.log)" % (address, seconds)
+                )
+            time.sleep(0.2)
+
+    @staticmethod
+    def text(message):
+        """The message's text: the plain part, else the HTML part, else the body."""
+        part = message.get_body(preferencelist=("plain", "html"))
+        return (part or message).get_content()
+
+    @staticmethod
+    def links(message):
+        body = Mailbox.text(message)
+        return [html.unescape(link) for link in re.findall(r"https?://[^\s\"'<>]+", body)]
 
 
 def _file_part(name):
