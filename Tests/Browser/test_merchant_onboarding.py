@@ -68,6 +68,12 @@ def test_merchant_signs_up_verifies_creates_a_store_and_sees_it_live(browser, st
         browser.click_and_wait(start[0])
     else:
         browser.open(stack.platform_url + "/stores/new")
+    if "/login" in browser.url:  # signing up or verifying did not keep the merchant signed in
+        require_built(browser, "the log-in page /login")
+        browser.check_page("login", status=200)
+        browser.type_into(browser.find("input[name=email]"), address)
+        password = browser.type_into(browser.find("input[name=password]"), PASSWORD)
+        browser.click_and_wait(browser.submit_button(password))
     require_built(browser, "the store wizard /stores/new")
     assert "/stores/new" in browser.url, "expected the wizard, got %s" % browser.url
     browser.check_page("wizard-store", status=200)
