@@ -33,6 +33,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
     case invalidConfiguration(String)
     /// The store is in a state that does not allow the action.
     case wrongStatus(slug: String, status: String, action: String)
+    /// An organization's rules refuse what a member tried (see `OrganizationRefusal`).
+    case refused(OrganizationRefusal)
 
     public var description: String {
         switch self {
@@ -68,6 +70,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
             return message
         case .wrongStatus(let slug, let status, let action):
             return "cannot \(action) \(slug): it is \(status)"
+        case .refused(let refusal):
+            return refusal.message
         }
     }
 }
