@@ -3,5 +3,6 @@
 extension StorefleetApp {
     func addPlatformAreas(to router: inout SiteRouter<PlatformSite>) {
         addStoresListRoutes(to: &router)
+        addWizardRoutes(to: &router)
     }
 }

@@ -33,6 +33,10 @@ public enum StoreSetup {
                 return storeId
             }
         } catch {
+            // The organization's store limit, enforced by a trigger on `stores` (migration 0003).
+            if (error as? PostgresError)?.constraintName == "organization_store_limit" {
+                throw StoreSetupError.storeLimitReached
+            }
             switch DatabaseFailure.kind(error) {
             case .uniqueViolation?: throw RegistryError.slugTaken(slug)
             case .checkViolation?, .invalidInput?:
@@ -93,6 +97,12 @@ public enum StoreSetup {
             return true
         }
     }
+}
+
+/// What the wizard may refuse beyond `RegistryError`.
+public enum StoreSetupError: Error, Equatable {
+    /// The organization has as many stores as it may have.
+    case storeLimitReached
 }
 
 /// A store's way through provisioning, as the progress page shows it.

@@ -32,7 +32,11 @@ public struct StoreSetupJob {
         guard let storeId = job.storeId else {
             throw RegistryError.invalidConfiguration("store.provision job \(job.id) names no store")
         }
-        let plan = try job.payload.decode(StoreSetupPlan.self)
+        try run(storeId: storeId, plan: try job.payload.decode(StoreSetupPlan.self))
+    }
+
+    /// The job's work for one store (tests call it with a job they hold back from the queue).
+    public func run(storeId: Int64, plan: StoreSetupPlan) throws {
         guard let store = try StoreRecord.find(id: storeId, in: registry) else {
             throw RegistryError.storeNotFound("with id \(storeId)")
         }
