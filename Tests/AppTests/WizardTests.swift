@@ -215,6 +215,7 @@ struct WizardTests {
         let storefront = stack.handlerOrFail()(try get("/", host: "\(slug).\(stack.platformDomain)"))
         #expect(storefront.status == .ok)
         #expect(storefront.text.contains(name))
+        #expect(storefront.text.contains("Linen Apron"), "the first product is on the home page")
 
         // The starter content is in the store's own database.
         let store = try stack.ownerConnection().queryFirst("SELECT id FROM stores WHERE slug = \(slug)")!

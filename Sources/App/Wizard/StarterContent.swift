@@ -28,6 +28,15 @@ public enum StarterContent {
             }
             if plan.sampleData {
                 try SampleCatalog.insert(into: db, count: sampleProductCount)
+                // The merchant's own product leads the featured collection the samples fill.
+                if let product = plan.firstProduct {
+                    try db.execute("""
+                        INSERT INTO collection_products (collection_id, product_id, position)
+                        SELECT c.id, p.id, 0 FROM collections c, products p
+                        WHERE c.handle = \(SampleCatalog.featuredCollectionHandle) AND p.handle = \(productHandle(product.title))
+                        ON CONFLICT DO NOTHING
+                        """)
+                }
             }
         }
     }
