@@ -294,18 +294,28 @@ class Browser:
             """
             const root = document.documentElement;
             if (root.scrollWidth <= root.clientWidth) return null;
-            const limit = root.clientWidth + 1, wide = [];
-            for (const el of document.body.querySelectorAll('*')) {
+            const limit = root.clientWidth + 1;
+            // Inside a box that scrolls or clips sideways by itself, wide content is fine.
+            const contained = el => {
+              for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
+                if (getComputedStyle(a).overflowX !== 'visible') return true;
+              return false;
+            };
+            const wide = Array.from(document.body.querySelectorAll('*')).filter(el => {
               const r = el.getBoundingClientRect();
-              if (r.right > limit && r.width > 0) {
-                let name = el.tagName.toLowerCase();
-                if (el.id) name += '#' + el.id;
-                if (typeof el.className === 'string' && el.className.trim())
-                  name += '.' + el.className.trim().split(/\\s+/).join('.');
-                wide.push(name + ' (right edge ' + Math.round(r.right) + ')');
-              }
-            }
-            return [root.scrollWidth, root.clientWidth, wide.slice(0, 5)];
+              return r.right > limit && r.width > 0 && !contained(el);
+            });
+            // Name the innermost culprits, with a bit of their text.
+            const inner = wide.filter(el => !wide.some(other => other !== el && el.contains(other)));
+            return [root.scrollWidth, root.clientWidth, inner.slice(0, 5).map(el => {
+              let name = el.tagName.toLowerCase();
+              if (el.id) name += '#' + el.id;
+              if (typeof el.className === 'string' && el.className.trim())
+                name += '.' + el.className.trim().split(/\\s+/).join('.');
+              const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+              return name + (text ? ' "' + text + '"' : '') +
+                ' (right edge ' + Math.round(el.getBoundingClientRect().right) + ')';
+            })];
             """
         )
         if not found:
