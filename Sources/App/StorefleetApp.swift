@@ -179,9 +179,7 @@ final class StorefleetApp {
     }
 
     private func addStoreRoutes() {
-        storeRouter.get("/") { [unowned self] request, _, site in
-            try storefront.home(site, app: self)
-        }
+        addStorefrontRoutes(to: &storeRouter)
         // Admin lives on the platform host, never on a storefront's origin (see DESIGN.md).
         let toAdmin: SiteRouter<StoreSite>.SiteHandler = { _, parameters, site in
             var location = site.links.platformURL + "/store/" + site.route.slug + "/admin"

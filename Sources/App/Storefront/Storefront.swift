@@ -5,48 +5,97 @@ import Postgres
 import Registry
 
 /// Storefront pages, rendered from the store's theme with data from the store's own database.
+///
+/// Every page is cached per store and URL (`PageCache`, bounded per worker) and tagged with the
+/// tenant's `storefront_version`, which moves in the same transaction as any change to what a
+/// page shows (see docs/CONTRACTS.md). A request costs one trivial query while nothing changed,
+/// and none at all while no `storefront_changed` notification has arrived on the store's
+/// connection since the version was last read (where tenant connections may LISTEN).
 final class Storefront {
-    private let config: AppConfiguration
-    private var theme: Theme
-    /// Per-store render state (money formats, `shop`, theme settings), rebuilt when the
-    /// registry's routing fields of the store change (the directory applies NOTIFYs).
+    let config: AppConfiguration
+    private var themes: [String: Theme] = [:]
+    private var defaultTheme: Theme
+    /// Per-store state: the look at the last version read, and whether the seam exists.
     private var stores: [Int64: StoreRenderState] = [:]
-    /// Products on the home page.
+    let cache: PageCache
+    /// Products on the home page when no featured collection is set.
     static let homeProductLimit = 20
     /// Stores whose render state one process keeps; past it the cache starts over.
     static let maximumCachedStores = 1000
+    /// Rendered pages one worker keeps, in bytes.
+    static let pageCacheBytes = 64 << 20
 
     init(config: AppConfiguration) throws {
         self.config = config
-        theme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
+        defaultTheme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
+        themes[defaultTheme.name] = defaultTheme
+        cache = PageCache(byteBudget: Storefront.pageCacheBytes)
     }
 
-    /// `GET /` on a store host: hero and the store's active products.
-    func home(_ site: StoreSite, app: StorefleetApp) throws -> Response {
-        if config.developmentMode { try reloadTheme() }
+    // MARK: - Serving a page
+
+    /// What a page handler gets: the store's database, its look, and where its pages live.
+    struct PageContext {
+        let db: Connection
+        let look: StoreLook
+        let site: StoreSite
+        let request: Request
+        /// `https://shop.example.com` (the primary domain, else the store's subdomain).
+        let baseURL: String
+    }
+
+    enum PageOutcome {
+        case page(String, status: Status = .ok)
+        case redirect(String)
+        case notFound
+    }
+
+    /// Answers a GET with the page `build` renders, from the cache when it is provably current.
+    func respond(_ request: Request, _ site: StoreSite, app: StorefleetApp,
+                 _ build: (PageContext) throws -> PageOutcome) throws -> Response {
+        if config.developmentMode { try reloadThemes() }
         let state = renderState(for: site)
-        let body = try app.withTenant(site.route) { db in try homePage(site, state: state, db: db) }
-        return StorefleetApp.htmlResponse(body)
+        let baseURL = StoreURLs.baseURL(site, request: request)
+        let key = PageCache.Key(storeId: site.route.storeId, url: baseURL + StoreURLs.cacheKey(request))
+        return try app.withTenant(site.route) { db in
+            if state.hasVersionSeam, config.tenantNotifications {
+                let quiet = unchangedSinceLastCheck(db)
+                if quiet, let version = state.lookVersion, let page = cache.page(key), page.version == version {
+                    return response(page)
+                }
+            }
+            let (look, version) = try currentLook(state, site: site, baseURL: baseURL, db: db)
+            if let version, let page = cache.page(key), page.version == version { return response(page) }
+            let context = PageContext(db: db, look: look, site: site, request: request, baseURL: baseURL)
+            switch try build(context) {
+            case .redirect(let location):
+                return .redirect(to: location, status: .movedPermanently)
+            case .notFound:
+                return StorefleetApp.htmlResponse(Array(try renderNotFound(context).utf8), status: .notFound)
+            case .page(let html, let status):
+                let page = PageCache.Page(version: version ?? 0, status: status.code,
+                                          contentType: "text/html; charset=utf-8", body: Array(html.utf8))
+                if let version, status == .ok { cache.store(key, PageCache.Page(
+                    version: version, status: page.status, contentType: page.contentType, body: page.body)) }
+                return response(page)
+            }
+        }
     }
 
-    /// The home page's bytes, from the per-store cache when it is provably current.
-    ///
-    /// With the tenant schema's `storefront_version` (bumped in the same transaction as any
-    /// catalog or settings change), a request costs one trivial query while nothing changed;
-    /// the version is read before the products, so a change racing the read only causes one
-    /// more fetch, never a stale page. Without it, the products are fetched every time and the
-    /// page is re-rendered only when they differ from the last ones (keyed by the data itself).
-    ///
-    /// Where the tenant connection may LISTEN, the trigger that bumps the version also sends
-    /// `NOTIFY storefront_changed` (delivered at commit), so while no notification has arrived
-    /// since the cached page was checked the page is served with no query at all. The LISTEN is
-    /// issued before the version is read, so a change either shows in that read or notifies.
-    private func homePage(_ site: StoreSite, state: StoreRenderState, db: Connection) throws -> [UInt8] {
+    /// The themed 404 for a path no route knows, with the store's look.
+    func notFound(_ request: Request, _ site: StoreSite, app: StorefleetApp) throws -> Response {
+        try respond(request, site, app: app) { _ in .notFound }
+    }
+
+    private func response(_ page: PageCache.Page) -> Response {
+        Response(status: Status(code: page.status), headers: ["Content-Type": page.contentType], body: .bytes(page.body))
+    }
+
+    /// The store's look at the current `storefront_version` (re-read when it moved), and that
+    /// version; nil for a store whose schema predates the seam, whose pages are never cached.
+    func currentLook(_ state: StoreRenderState, site: StoreSite, baseURL: String,
+                     db: Connection) throws -> (StoreLook, Int64?) {
         var version: Int64?
-        if state.hasVersionSeam, config.tenantNotifications, let cached = state.homePage, cached.version != nil,
-           unchangedSinceLastCheck(db) {
-            return cached.body
-        }
         if state.hasVersionSeam {
             do {
                 if let row = try db.queryFirst(StorefrontVersion.query) {
@@ -56,16 +105,17 @@ final class Storefront {
                 guard error.kind == .undefinedTable else { throw error }
                 state.hasVersionSeam = false    // this tenant's schema predates it
             }
-            if let version, let cached = state.homePage, cached.version == version { return cached.body }
         }
-        let products = try Catalog.activeProducts(on: db, limit: Storefront.homeProductLimit).products
-        if let cached = state.homePage, cached.products == products {
-            state.homePage?.version = version
-            return cached.body
+        if let look = state.look, let version, state.lookVersion == version, state.lookBaseURL == baseURL {
+            return (look, version)
         }
-        let body = Array(try renderHome(site, products: products).utf8)
-        state.homePage = HomePageCache(version: version, products: products, body: body)
-        return body
+        let context = try StorefrontContext.load(on: db)
+        let look = StoreLook(route: site.route, theme: theme(named: context.themeName), context: context,
+                             platformURL: site.links.platformURL, baseURL: baseURL)
+        state.look = look
+        state.lookVersion = version
+        state.lookBaseURL = baseURL
+        return (look, version)
     }
 
     /// True when `db` has listened on the storefront channel since before the last version read
@@ -80,87 +130,96 @@ final class Storefront {
         return arrived.isEmpty
     }
 
-    /// The home page's HTML for these products.
-    func renderHome(_ site: StoreSite, products: [ProductSummary]) throws -> String {
-        let state = renderState(for: site)
-        var drops: [Value] = []
-        drops.reserveCapacity(products.count)
-        for product in products { drops.append(ProductDrops.value(product, mediaPrefix: state.mediaPrefix)) }
-        return try theme.index.render([
-            "shop": state.shop,
-            "settings": state.settings,
-            "products": .array(drops),
-            "page_title": .string(site.route.name),
-            "page_description": .string("Shop " + site.route.name + " online."),
-            "template": "index",
-        ], options: state.options, defaultLayout: Theme.layoutName)
+    // MARK: - Rendering
+
+    /// Renders `template` inside the theme's layout with what every page gets.
+    func render(_ template: Template, _ context: PageContext, assigns: [String: Value], seo: PageSEO) throws -> String {
+        try render(template, look: context.look, assigns: assigns, seo: seo, path: context.request.path)
     }
 
-    private func renderState(for site: StoreSite) -> StoreRenderState {
+    func render(_ template: Template, look: StoreLook, assigns: [String: Value], seo: PageSEO, path: String) throws -> String {
+        var data = assigns
+        data["shop"] = look.shop
+        data["settings"] = look.settings
+        data["navigation"] = look.navigation
+        data["page_title"] = .string(seo.title)
+        data["page_description"] = seo.description.map { .string($0) } ?? .nil
+        data["canonical_url"] = seo.canonicalURL.map { .string($0) } ?? .nil
+        data["og"] = seo.openGraph
+        data["structured_data"] = seo.structuredData.map { .safe($0) } ?? .nil
+        data["robots"] = seo.robots.map { .string($0) } ?? .nil
+        data["current_path"] = .string(path)
+        return try template.render(data, options: look.options, defaultLayout: Theme.layoutName)
+    }
+
+    func renderNotFound(_ context: PageContext) throws -> String {
+        let title = StorefrontText.translate("not_found.title", context.look, fallback: "Page not found")
+        return try render(context.look.theme.notFound, context, assigns: ["template": "404"],
+                          seo: PageSEO(title: title + " – " + context.site.route.name, robots: "noindex"))
+    }
+
+    /// The home page's HTML for these products with the default theme's defaults (tests, previews).
+    func renderHome(_ site: StoreSite, products: [ProductSummary]) throws -> String {
+        let look = StoreLook(route: site.route, theme: defaultTheme, context: nil,
+                             platformURL: site.links.platformURL, baseURL: "")
+        return try render(look.theme.index, look: look,
+                          assigns: homeAssigns(look, products: products, collection: nil),
+                          seo: PageSEO(title: site.route.name, description: "Shop " + site.route.name + " online."),
+                          path: "/")
+    }
+
+    // MARK: - Themes and per-store state
+
+    /// The theme with this folder name; the default one when it is missing or does not load.
+    func theme(named name: String?) -> Theme {
+        guard let name, name != defaultTheme.name else { return defaultTheme }
+        if let theme = themes[name] { return theme }
+        guard Theme.isValidName(name) else { return defaultTheme }
+        do {
+            let theme = try Theme(name: name, templateDirectory: config.templateDirectory)
+            themes[name] = theme
+            return theme
+        } catch {
+            StandardError.write("{\"level\":\"error\",\"theme\":\(jsonString(name)),\"error\":\(jsonString(String(describing: error)))}\n")
+            themes[name] = defaultTheme
+            return defaultTheme
+        }
+    }
+
+    func renderState(for site: StoreSite) -> StoreRenderState {
         if let cached = stores[site.route.storeId], cached.route == site.route,
            cached.platformURL == site.links.platformURL {
             return cached
         }
-        let state = StoreRenderState(route: site.route, theme: theme, platformURL: site.links.platformURL)
+        let state = StoreRenderState(route: site.route, platformURL: site.links.platformURL)
         if stores.count >= Storefront.maximumCachedStores { stores.removeAll(keepingCapacity: true) }
         stores[site.route.storeId] = state
         return state
     }
 
     /// Development mode: pick up template edits without restarting the worker.
-    private func reloadTheme() throws {
-        theme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
+    private func reloadThemes() throws {
+        defaultTheme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
+        themes = [defaultTheme.name: defaultTheme]
         stores.removeAll()
     }
 }
 
-/// What every page of one store renders with, built once per store and process.
+/// One store's state in this process.
 final class StoreRenderState {
     let route: StoreRoute
     let platformURL: String
-    let options: RenderOptions
-    let shop: Value
-    let settings: Value
-    /// Where nginx serves this store's uploaded media.
-    let mediaPrefix: String
-    /// The last home page rendered, and what it was rendered from.
-    var homePage: HomePageCache?
+    /// The look, the version it was read at, and the base URL it was built for.
+    var look: StoreLook?
+    var lookVersion: Int64?
+    var lookBaseURL: String?
     /// Whether this store's database has `storefront_version`; assumed until it says otherwise.
     var hasVersionSeam = true
 
-    init(route: StoreRoute, theme: Theme, platformURL: String) {
+    init(route: StoreRoute, platformURL: String) {
         self.route = route
         self.platformURL = platformURL
-        let formats = MoneyFormats.forCurrency(route.currency)
-        options = RenderOptions(moneyFormat: formats.money, moneyWithCurrencyFormat: formats.moneyWithCurrency,
-                                currency: route.currency, translations: theme.translations,
-                                assetBaseURL: theme.assetBaseURL,
-                                imageBaseURL: "/media/sf_store_\(route.storeId)/")
-        mediaPrefix = "/media/sf_store_\(route.storeId)"
-        shop = .dictionary([
-            "name": .string(route.name),
-            "currency": .string(route.currency),
-            "locale": .string(StoreRenderState.languageTag(route.locale)),
-            "url": .string("/"),
-            "permanent_domain": .string(route.slug),
-            "platform_url": .string(platformURL),
-        ])
-        settings = .dictionary(theme.settingsDefaults)
     }
-
-    /// `en_US` → `en-US`, for `<html lang>`.
-    static func languageTag(_ locale: String) -> String {
-        let tag = String(locale.map { $0 == "_" ? "-" : $0 })
-        return tag.isEmpty ? "en" : tag
-    }
-}
-
-/// A rendered home page and the data it was rendered from.
-struct HomePageCache {
-    /// `storefront_version` read before the products were; nil without the seam.
-    var version: Int64?
-    let products: [ProductSummary]
-    let body: [UInt8]
 }
 
 /// The tenant schema's change counter for everything a storefront page shows (see

@@ -8,14 +8,24 @@ final class Theme {
     let environment: Environment
     /// `templates/index.liquid`: the storefront home.
     let index: Template
+    /// The other page templates: `collection`, `product`, `search`, `page`, `404`.
+    let collection: Template
+    let product: Template
+    let search: Template
+    let page: Template
+    let notFound: Template
     /// The theme's English strings, for the `t` filter.
     let translations: Value
+    /// What the theme lets a merchant set (`config/settings_schema.json`).
+    let schema: ThemeSettingsSchema
     /// Each setting's default from `config/settings_schema.json`, by id.
-    let settingsDefaults: [String: Value]
+    var settingsDefaults: [String: Value] { schema.defaults }
     /// Where nginx serves the theme's `assets/` folder (see public/assets/themes/).
     let assetBaseURL: String
     /// The layout every page is wrapped in.
     static let layoutName = "layout/theme"
+    /// The page templates every theme must have; a theme without one fails to load.
+    static let pageTemplates = ["index", "collection", "product", "search", "page", "404"]
 
     init(name: String, templateDirectory: String) throws {
         let root = templateDirectory + "/themes/" + name
@@ -27,29 +37,32 @@ final class Theme {
         self.name = name
         self.environment = environment
         self.index = try folder.require("templates/index", environment: environment)
+        self.collection = try folder.require("templates/collection", environment: environment)
+        self.product = try folder.require("templates/product", environment: environment)
+        self.search = try folder.require("templates/search", environment: environment)
+        self.page = try folder.require("templates/page", environment: environment)
+        self.notFound = try folder.require("templates/404", environment: environment)
         _ = try folder.require(Theme.layoutName, environment: environment)
         try folder.preload(subfolder: "snippets", environment: environment) { $0 }
         self.translations = try Theme.readJSON(root + "/locales/en.default.json") ?? .dictionary([:])
-        self.settingsDefaults = Theme.defaults(fromSchema: try Theme.readJSON(root + "/config/settings_schema.json"))
+        self.schema = ThemeSettingsSchema(try Theme.readJSON(root + "/config/settings_schema.json"))
         self.assetBaseURL = "/assets/themes/" + name + "/"
     }
 
-    private static func readJSON(_ path: String) throws -> Value? {
+    static func readJSON(_ path: String) throws -> Value? {
         guard let text = readFile(path) else { return nil }
         return try Value(json: text)
     }
 
     /// Shopify's schema: a list of groups, each with `settings: [{id, default}, ...]`.
     static func defaults(fromSchema schema: Value?) -> [String: Value] {
-        guard case .array(let groups)? = schema else { return [:] }
-        var defaults: [String: Value] = [:]
-        for case .dictionary(let group) in groups {
-            guard case .array(let settings)? = group["settings"] else { continue }
-            for case .dictionary(let setting) in settings {
-                guard case .string(let id)? = setting["id"] else { continue }
-                defaults[id] = setting["default"] ?? .nil
-            }
-        }
-        return defaults
+        ThemeSettingsSchema(schema).defaults
+    }
+
+    /// A theme folder name: what `theme_settings.theme` allows.
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 64 else { return false }
+        func ok(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) }
+        return ok(first) && name.utf8.allSatisfy { ok($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
     }
 }
