@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         // Bottom layer.
         .target(name: "Liquid"),
@@ -29,7 +30,7 @@ let package = Package(
         // Middle.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTP"]),
         .target(name: "Registry", dependencies: ["Postgres", "Crypto"]),
-        .target(name: "Commerce", dependencies: ["Postgres"]),
+        .target(name: "Commerce", dependencies: ["Postgres", "CLibXML2"]),
         .target(name: "Integrations", dependencies: ["CCurl", "Crypto"]),
         .target(name: "Feeds", dependencies: ["Commerce"]),
 
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["TestSupport", "Registry", "Postgres", "Crypto", "Commerce"]),
         .testTarget(name: "AppTests", dependencies: ["TestSupport", "App", "HTTP", "Registry", "Commerce", "Postgres", "Liquid"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Registry", "Crypto"]),
+        .testTarget(name: "CommerceTests", dependencies: ["TestSupport", "Commerce", "Postgres", "Registry", "Crypto"]),
         .testTarget(name: "IntegrationsTests", dependencies: ["TestSupport", "Integrations"], exclude: ["Fixtures"]),
     ]
 )
