@@ -12,6 +12,8 @@ struct StoreFixture {
     let storeId: Int64
     let slug: String
     let db: Connection
+    /// libpq keywords for more connections to the store's database.
+    let url: String
     let actor = CatalogActor(kind: "user", id: "1", label: "owner@example.com")
 
     /// Runs `body` with a new store; without a stack, fails under CI=true and records a known
@@ -34,7 +36,8 @@ struct StoreFixture {
             .provision(ProvisionRequest(slug: slug, name: "Test \(prefix)", server: nil, currency: "USD",
                                         country: "US", timezone: "UTC", locale: "en"))
         storeId = store.storeId
-        db = try TenantConnector.open(storeId: storeId, registry: owner, keyring: keyring)
+        url = try TenantConnector.connInfo(storeId: storeId, registry: owner, keyring: keyring).keywordString
+        db = try Connection(url: url)
     }
 
     func storefrontVersion() throws -> Int64 {
