@@ -31,7 +31,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -241,21 +241,33 @@ class Browser:
 
     # -- the check ------------------------------------------------------------------------------
 
-    def check_page(self, name, status=None):
-        """Screenshots at every width and fails on anything a visitor would notice (see module doc)."""
+    def check_page(self, name, status=None, may_leave=False):
+        """Screenshots at every width and fails on anything a visitor would notice (see module doc).
+
+        `may_leave=True` is for a page that moves on by itself (a progress page): when it left
+        while being checked, the check is dropped (its screenshots stay) and whatever the logs
+        showed counts at the next check instead. Returns the screenshots' paths ([] when dropped)."""
         self.count += 1
         self._wait_loaded()
+        start_url = self.url
         problems = []
         saved = []
-        for width in WIDTHS:
-            self._fit_window(width)
-            if width <= 400:
-                problems += self._sideways_scroll(width)
-            path = os.path.join(self.folder, "%02d-%s-%d.png" % (self.count, _file_part(name), width))
-            self.driver.save_screenshot(path)
-            saved.append(os.path.relpath(path, REPO))
-        self.driver.set_window_size(WIDTHS[0], WINDOW_HEIGHT)
-        problems += self._structure()
+        try:
+            for width in WIDTHS:
+                self._fit_window(width)
+                if width <= 400:
+                    problems += self._sideways_scroll(width)
+                path = os.path.join(self.folder, "%02d-%s-%d.png" % (self.count, _file_part(name), width))
+                self.driver.save_screenshot(path)
+                saved.append(os.path.relpath(path, REPO))
+            self.driver.set_window_size(WIDTHS[0], WINDOW_HEIGHT)
+            problems += self._structure()
+        except WebDriverException:
+            if not (may_leave and self.url != start_url):
+                raise
+        if may_leave and self.url != start_url:
+            self.driver.set_window_size(WIDTHS[0], WINDOW_HEIGHT)
+            return []
         self._read_logs()
         problems += self.pending
         self.pending = []

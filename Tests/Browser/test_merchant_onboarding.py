@@ -125,8 +125,8 @@ def test_merchant_signs_up_verifies_creates_a_store_and_sees_it_live(browser, st
     # The progress page moves on to the dashboard by itself once the store is ready.
     require_built(browser, "the provisioning progress page /store/:slug/setup")
     assert "/store/%s/" % subdomain in browser.url, "creating the store led to %s" % browser.url
-    if "/setup" in browser.url:
-        browser.check_page("setup-progress", status=200)
+    if "/setup" in browser.url:  # it may already be done, and move on while being looked at
+        browser.check_page("setup-progress", status=200, may_leave=True)
     dashboard = "/store/%s/admin" % subdomain
     browser.wait_for(
         lambda driver: driver.current_url.split("?")[0].endswith(dashboard)
