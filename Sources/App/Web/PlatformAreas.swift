@@ -3,6 +3,7 @@
 extension StorefleetApp {
     func addPlatformAreas(to router: inout SiteRouter<PlatformSite>) {
         addStoresListRoutes(to: &router)
+        addTeamRoutes(to: &router)
         addWizardRoutes(to: &router)
     }
 }
