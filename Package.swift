@@ -32,14 +32,14 @@ let package = Package(
         .target(name: "Registry", dependencies: ["Postgres", "Crypto"]),
         .target(name: "Commerce", dependencies: ["Postgres", "CLibXML2"]),
         .target(name: "Integrations", dependencies: ["CCurl", "Crypto"]),
-        .target(name: "Feeds", dependencies: ["Commerce"]),
+        .target(name: "Feeds", dependencies: ["Commerce", "Postgres"]),
 
         // Handlers; never imports FastCGI.
         .target(name: "App", dependencies: ["HTTP", "Liquid", "Postgres", "Crypto", "Registry", "Commerce"]),
 
         // The executable.
         .executableTarget(name: "storefleet", dependencies: [
-            "App", "FastCGI", "Registry", "Commerce", "Liquid", "Postgres", "Crypto", "HTTP",
+            "App", "FastCGI", "Registry", "Commerce", "Feeds", "Liquid", "Postgres", "Crypto", "HTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["TestSupport", "App", "HTTP", "Registry", "Commerce", "Postgres", "Liquid"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Registry", "Crypto"]),
         .testTarget(name: "CommerceTests", dependencies: ["TestSupport", "Commerce", "Postgres", "Registry", "Crypto"]),
+        .testTarget(name: "FeedsTests", dependencies: ["TestSupport", "Feeds", "Registry", "Postgres", "Crypto"], exclude: ["Expected"]),
         .testTarget(name: "IntegrationsTests", dependencies: ["TestSupport", "Integrations"], exclude: ["Fixtures"]),
     ]
 )

@@ -15,6 +15,7 @@ struct Storefleet: ParsableCommand {
             JobsCommand.self,
             KeysCommand.self,
             DomainsCommand.self,
+            FeedsCommand.self,
         ])
 }
 Storefleet.main()
