@@ -194,6 +194,15 @@ struct WizardTests {
         #expect(page.text.contains("Verify your email first"))
     }
 
+    @Test func anOrganizationAtItsStoreLimitIsToldBeforeTheFirstStep() throws {
+        guard let stack = try AppStack.required() else { return }
+        let user = try stack.createUser()
+        try stack.ownerConnection().execute("UPDATE organizations SET store_limit = 0 WHERE id = \(user.orgId)")
+        let page = try stack.signedInClient(userId: user.userId).get("/stores/new")
+        #expect(page.status == .forbidden)
+        #expect(page.text.contains("Your plan allows 0 stores"))
+    }
+
     @Test func aFullRunEndsWithALiveStorefrontAndTheAdmin() throws {
         guard let stack = try AppStack.required() else { return }
         let client = try WizardTests.merchant(stack)
@@ -266,7 +275,9 @@ struct WizardTests {
 
         // Another organization's member sees nothing of it.
         let stranger = try WizardTests.merchant(stack)
-        #expect(try stranger.get("/store/\(slug)/setup/status").status == .notFound)
+        #expect(try stranger.get("/store/\(slug)/setup/status").status == .forbidden)
+        try stranger.get("/stores")   // its own form token, so only the access check can refuse
+        #expect(try stranger.post("/store/\(slug)/setup/retry", []).status == .forbidden)
     }
 }
 

@@ -10,19 +10,17 @@ struct SetupPage {
     let site: PlatformSite
     let slug: String
 
-    /// The store in one of the user's organizations, as the organization sees it (row-level
-    /// security), and whether the user may retry it. 404 for anything else, so a slug of
-    /// another organization reveals nothing.
+    /// The store as the user reaches it (their organization and role, store limits applied),
+    /// read in its organization's scope. 403 for a store the user cannot reach, as every page
+    /// under `/store/:slug/` answers.
     func progress() throws -> (progress: SetupProgress, orgId: Int64, canRetry: Bool) {
         let user = try site.requireUser()
         let registry = try site.registry()
-        guard !slug.isEmpty, slug.utf8.count <= 63 else { throw HTTPError.notFound }
-        for org in try Users.organizations(registry, userId: user.userId) {
-            if let progress = try StoreSetup.progress(slug: slug, orgId: org.id, registry: registry) {
-                return (progress, org.id, org.role == "owner" || org.role == "admin")
-            }
+        guard let access = try Organizations(registry: registry).access(userId: user.userId, storeSlug: slug),
+              let progress = try StoreSetup.progress(slug: access.slug, orgId: access.orgId, registry: registry) else {
+            throw HTTPError(.forbidden, "You don’t have access to this store.")
         }
-        throw HTTPError.notFound
+        return (progress, access.orgId, access.role == .owner || access.role == .admin)
     }
 
     var adminPath: String { "/store/\(slug)/admin" }

@@ -27,6 +27,8 @@ struct StoreWizard {
         guard let org = orgs.first(where: { $0.role == "owner" }) ?? orgs.first(where: { $0.role == "admin" }) else {
             throw WizardRefusal.noOrganization
         }
+        let allowance = try Organizations(registry: registry).storeAllowance(orgId: org.id)
+        guard allowance.canCreate else { throw WizardRefusal.storeLimitReached(limit: allowance.limit) }
         let draft = WizardDraft.load(from: site.request, userId: user.userId, keyring: site.keyring)
         return StoreWizard(site: site, user: user, orgId: org.id, draft: draft)
     }
@@ -207,4 +209,5 @@ struct StoreWizard {
 enum WizardRefusal: Error {
     case emailNotVerified(email: String)
     case noOrganization
+    case storeLimitReached(limit: Int)
 }

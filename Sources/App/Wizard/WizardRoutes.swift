@@ -63,6 +63,11 @@ extension StoreWizard {
                     "reason": "verify",
                     "email": .string(email),
                 ], status: .forbidden)
+            case .storeLimitReached(let limit):
+                return try site.page("wizard/refused", title: "Your organization has all its stores", assigns: [
+                    "reason": "limit",
+                    "limit": .int(limit),
+                ], status: .forbidden)
             case .noOrganization:
                 return try site.page("wizard/refused", title: "You can’t create stores here", assigns: [
                     "reason": "role",
