@@ -76,6 +76,15 @@ class Stack:
                     values[key] = value
         return cls(values, path)
 
+    def require(self, key):
+        """A stack.env value the test cannot do without; a clear failure when the stack predates it."""
+        if not self.values.get(key):
+            raise AssertionError(
+                "%s has no %s: the stack was started by an older scripts/stack.sh; run "
+                "scripts/stack.sh up test again (make test does)" % (self.path, key)
+            )
+        return self.values[key]
+
     def store_url(self, slug):
         return "http://%s.%s:%d" % (slug, self.domain, self.port)
 
@@ -407,10 +416,7 @@ class Mailbox:
     """The mail the stack's SMTP catcher caught (STOREFLEET_MAIL_DIR: index.jsonl + <id>.eml)."""
 
     def __init__(self, stack):
-        folder = stack.values.get("STOREFLEET_MAIL_DIR")
-        if not folder:
-            raise RuntimeError("%s has no STOREFLEET_MAIL_DIR: restart the stack with the current scripts/stack.sh" % stack.path)
-        self.folder = folder
+        self.folder = stack.require("STOREFLEET_MAIL_DIR")
 
     def messages_to(self, address):
         """Parsed messages (email.message.EmailMessage) sent to `address`, oldest first."""

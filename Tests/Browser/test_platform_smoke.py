@@ -1,8 +1,12 @@
 """The platform's landing page and a storefront, as a visitor sees them in Chromium."""
 
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import urlparse
+
 import pytest
 
-from harness import unique_suffix
+from harness import Mailbox, unique_suffix
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +54,29 @@ def test_unknown_store_is_a_clear_not_found_page(browser, stack):
     browser.open(stack.store_url("no-such-store-" + unique_suffix()) + "/")
     browser.check_page("unknown-store", status=404)
     assert "404" in browser.text() or "not found" in browser.text().lower()
+
+
+def test_caught_mail_is_readable_on_dev_mail(browser, stack):
+    """The stack's SMTP catcher and the app's /dev/mail read the same folder."""
+    run = unique_suffix()
+    subject = "Smoke mail %s" % run
+    message = EmailMessage()
+    message["From"] = "Storefleet <no-reply@storefleet.localhost>"
+    message["To"] = "smoke+%s@example.test" % run
+    message["Subject"] = subject
+    message.set_content("Hello.\nOpen %s/stores to continue.\n" % stack.platform_url)
+    smtp = urlparse(stack.require("STOREFLEET_SMTP_URL"))
+    with smtplib.SMTP(smtp.hostname, smtp.port, timeout=10) as client:
+        client.send_message(message)
+    Mailbox(stack).wait_for(message["To"])
+
+    browser.open(stack.platform_url + "/dev/mail")
+    if browser.page_status() == 404:
+        pytest.xfail("/dev/mail answers 404: not in this build yet, or STOREFLEET_DEV_MAIL is not 1")
+    browser.check_page("dev-mail", status=200)
+    links = [a for a in browser.find_all("a[href*='/dev/mail/']") if subject in a.text]
+    assert links, "/dev/mail does not list the mail %r" % subject
+    browser.click_and_wait(links[0])
+    assert subject in browser.text()
+    assert browser.find_all("a[href='%s/stores']" % stack.platform_url), "the mail's link is not clickable"
+    browser.check_page("dev-mail-message", status=200)
