@@ -3,6 +3,8 @@
 extension StorefleetApp {
     func addPlatformAreas(to router: inout SiteRouter<PlatformSite>) {
         addStoresListRoutes(to: &router)
+        // The store admin's shell and placeholder areas first: an area registered later takes its path over.
+        addAdminRoutes(to: &router)
         addTeamRoutes(to: &router)
         addWizardRoutes(to: &router)
     }
