@@ -32,6 +32,7 @@ run: deps
 	@echo "Storefleet is running:"
 	@echo "  platform (sign up, create a store):  http://storefleet.localhost:8080"
 	@echo "  the demo store:                      http://demo.storefleet.localhost:8080"
+	@echo "  mail it sent (caught locally):       http://storefleet.localhost:8080/dev/mail"
 	@echo "  logs: .data/run/logs/    stop with: make stop"
 
 stop:
