@@ -16,6 +16,7 @@ struct Storefleet: ParsableCommand {
             KeysCommand.self,
             DomainsCommand.self,
             FeedsCommand.self,
+            UsersCommand.self,
         ])
 }
 Storefleet.main()
