@@ -23,7 +23,8 @@ BROKEN = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Broken</title>
 <link rel="icon" href="data:,"><link rel="stylesheet" href="/missing.css"></head><body>
 <h1>Broken</h1><div class="too-wide" style="width:600px">wide</div>
-<img src="/pixel.svg"><input name="unlabelled"><select name="also"><option>1</option></select>
+<img src="/pixel.svg"><img src="http://127.0.0.1:1/refused.png" alt="Refused">
+<input name="unlabelled"><select name="also"><option>1</option></select>
 <script>undefinedFunction();</script>
 </body></html>"""
 
@@ -68,6 +69,7 @@ def test_every_problem_is_named(browser, site):
     report = str(failure.value)
     assert "console error" in report and "undefinedFunction" in report
     assert "/missing.css answered 404" in report
+    assert "request failed: http://127.0.0.1:1/refused.png (Image, net::ERR_" in report  # a network failure
     assert "scrolls sideways at 375 px" in report and "div.too-wide" in report
     assert "form field without a label: input[name=unlabelled]" in report
     assert "form field without a label: select[name=also]" in report
