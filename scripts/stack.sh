@@ -50,6 +50,11 @@ if [[ -n ${STOREFLEET_PORT_OFFSET:-} ]]; then
     bouncer_port=$((bouncer_port + off)) smtp_port=$((smtp_port + off))
 fi
 
+# The test profile's job runner fails the first set-up of wizard stores named it-failonce-* once,
+# after the grants step, so a test through nginx can see the failure and the retry (StoreSetupJob).
+fail_first_provision=
+if [[ $profile == test ]]; then fail_first_provision=it-failonce-:grants; fi
+
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 data=$repo/.data/$profile
 pghome_link=$data/postgres
@@ -202,6 +207,7 @@ STOREFLEET_BIN=$bin
 STOREFLEET_SMTP_URL=smtp://127.0.0.1:$smtp_port
 STOREFLEET_MAIL_DIR=$mail_dir
 STOREFLEET_DEV_MAIL=1
+STOREFLEET_FAIL_FIRST_PROVISION=$fail_first_provision
 EOF
         mv "$file.new" "$file"
     )

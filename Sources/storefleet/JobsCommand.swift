@@ -70,6 +70,7 @@ struct JobsCommand: ParsableCommand {
                 let options = ProvisioningOptions(migrations: try env.migrations("tenant"), templateName: env.templateName,
                                                   failAt: try env.failProvisionAt())
                 try StoreSetupJob(registry: try env.ownerConnection(), keyring: try env.keyring(), options: options,
+                                  firstAttemptFailure: try StoreSetupJob.FirstAttemptFailure(setting: env["STOREFLEET_FAIL_FIRST_PROVISION"]),
                                   loadContent: StarterContent.load).run(job)
             },
         ]

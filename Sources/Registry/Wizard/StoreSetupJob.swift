@@ -17,13 +17,37 @@ public struct StoreSetupJob {
     public let keyring: Keyring
     public let options: ProvisioningOptions
     public let loadContent: ContentLoader
+    /// Tests through the whole stack: make a store's first set-up fail (see `FirstAttemptFailure`).
+    public let firstAttemptFailure: FirstAttemptFailure?
 
     public init(registry: Connection, keyring: Keyring, options: ProvisioningOptions,
-                loadContent: @escaping ContentLoader) {
+                firstAttemptFailure: FirstAttemptFailure? = nil, loadContent: @escaping ContentLoader) {
         self.registry = registry
         self.keyring = keyring
         self.options = options
+        self.firstAttemptFailure = firstAttemptFailure
         self.loadContent = loadContent
+    }
+
+    /// `STOREFLEET_FAIL_FIRST_PROVISION=<slug prefix>:<step>` (set by `scripts/stack.sh` for the
+    /// test profile only): the first `store.provision` job of a store whose slug starts with the
+    /// prefix fails right after `step`; its Retry then succeeds. Lets a test through nginx, with
+    /// the stack's own job runner, see a failure and a retry without touching other stores.
+    public struct FirstAttemptFailure: Sendable, Equatable {
+        public let slugPrefix: String
+        public let step: ProvisionStep
+
+        /// nil for no setting; throws for one that cannot be used.
+        public init?(setting: String?) throws {
+            guard let setting, !setting.isEmpty else { return nil }
+            guard let colon = setting.lastIndex(of: ":"), colon != setting.startIndex,
+                  let step = ProvisionStep(rawValue: String(setting[setting.index(after: colon)...])) else {
+                throw RegistryError.invalidConfiguration(
+                    "STOREFLEET_FAIL_FIRST_PROVISION=\(setting) is not <slug prefix>:<step> (steps: \(ProvisionStep.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            slugPrefix = String(setting[..<colon])
+            self.step = step
+        }
     }
 
     /// Runs one job. Throws (the job is then dead: it has one attempt, and the merchant's Retry
@@ -39,6 +63,13 @@ public struct StoreSetupJob {
     public func run(storeId: Int64, plan: StoreSetupPlan) throws {
         guard let store = try StoreRecord.find(id: storeId, in: registry) else {
             throw RegistryError.storeNotFound("with id \(storeId)")
+        }
+        var options = self.options
+        if let failure = firstAttemptFailure, store.slug.hasPrefix(failure.slugPrefix),
+           try registry.queryFirst("""
+               SELECT count(*)::bigint AS n FROM jobs WHERE store_id = \(storeId) AND kind = \(StoreSetup.jobKind)
+               """)?.decode("n", as: Int.self) == 1 {
+            options.failAt = failure.step
         }
         switch store.status {
         case .provisioning, .failed:
