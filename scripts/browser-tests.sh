@@ -2,7 +2,7 @@
 # The browser tests: every Tests/Browser/test_*.py, run by pytest in the project venv, driving
 # headless Chromium (Debian's chromium + chromium-driver) against the running test stack.
 #
-#   scripts/browser-tests.sh [pytest arguments...]     e.g. -k onboarding, or a file
+#   scripts/browser-tests.sh [pytest arguments...]     e.g. -k onboarding, or Tests/Browser/test_x.py
 #
 # Needs the test stack up (`make test` starts it; by hand: STOREFLEET_BIN=... scripts/stack.sh up
 # test). Reads its settings from STOREFLEET_STACK_ENV (default .data/test/stack.env). Screenshots
@@ -24,8 +24,14 @@ if [[ ! -s $STOREFLEET_STACK_ENV ]]; then
     exit 1
 fi
 
+# All of Tests/Browser unless a test file (or file::test) is named.
+targets=(Tests/Browser)
+for argument in "$@"; do
+    if [[ $argument == Tests/Browser/* && -e ${argument%%::*} ]]; then targets=(); fi
+done
+
 rm -rf test-output/browser
 mkdir -p test-output/browser
 # No .pytest_cache or __pycache__ in the checkout.
 PYTHONDONTWRITEBYTECODE=1 timeout -k 10 "$timeout_seconds" \
-    "$python" -m pytest -p no:cacheprovider --rootdir Tests/Browser -rxXfE Tests/Browser "$@"
+    "$python" -m pytest -p no:cacheprovider --rootdir Tests/Browser -rxXfE "${targets[@]}" "$@"
