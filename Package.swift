@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Feeds", dependencies: ["Commerce", "Postgres"]),
 
         // Handlers; never imports FastCGI.
-        .target(name: "App", dependencies: ["HTTP", "Liquid", "Postgres", "Crypto", "Registry", "Commerce"]),
+        .target(name: "App", dependencies: ["HTTP", "Liquid", "Postgres", "Crypto", "Registry", "Commerce", "Integrations"]),
 
         // The executable.
         .executableTarget(name: "storefleet", dependencies: [

@@ -73,6 +73,9 @@ struct JobsCommand: ParsableCommand {
                                   firstAttemptFailure: try StoreSetupJob.FirstAttemptFailure(setting: env["STOREFLEET_FAIL_FIRST_PROVISION"]),
                                   loadContent: StarterContent.load).run(job)
             },
+            MailJob.kind: { job in
+                try MailJob.handler(keyring: try env.keyring(), environment: env.values)(job)
+            },
         ]
     }
 }

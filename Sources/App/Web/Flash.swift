@@ -18,10 +18,17 @@ struct Flash: Equatable {
 
     /// Parses `kind:message` (percent-encoded); nil for anything else.
     init?(cookieValue: String) {
-        guard let text = FormEncoding.decode(cookieValue), let colon = text.firstIndex(of: ":"),
-              let kind = Kind(rawValue: String(text[..<colon])) else { return nil }
+        // A browser sends it encoded twice: by `cookie(request:)`, then by `SetCookie`, which
+        // escapes `%` (an encoded `:` never looks like the separator, so once is tried first).
+        func parse(_ text: String?) -> (Kind, Substring)? {
+            guard let text, let colon = text.firstIndex(of: ":"),
+                  let kind = Kind(rawValue: String(text[..<colon])) else { return nil }
+            return (kind, text[text.index(after: colon)...])
+        }
+        let once = FormEncoding.decode(cookieValue)
+        guard let (kind, text) = parse(once) ?? parse(once.flatMap(FormEncoding.decode)) else { return nil }
         self.kind = kind
-        message = String(text[text.index(after: colon)...].prefix(500))
+        message = String(text.prefix(500))
     }
 
     func cookie(request: Request) -> SetCookie {

@@ -49,7 +49,12 @@ extension Users {
     public static func requestEmailChange(_ registry: Connection, userId: Int64, newEmail: String,
                                           currentPassword: String) throws -> String? {
         guard try checkPassword(registry, userId: userId, password: currentPassword) else { return nil }
-        return try registry.transaction { db in
+        return try startEmailChange(registry, userId: userId, newEmail: newEmail)
+    }
+
+    /// `requestEmailChange` for a caller that has checked the password itself.
+    public static func startEmailChange(_ registry: Connection, userId: Int64, newEmail: String) throws -> String {
+        try registry.transaction { db in
             try db.execute("UPDATE users SET pending_email = \(newEmail), updated_at = now() WHERE id = \(userId)")
             return try AccountTokens.issue(db, userId: userId, purpose: .verifyEmail, email: newEmail)
         }
@@ -89,7 +94,8 @@ extension Users {
         }
     }
 
-    static func setPassword(_ registry: Connection, userId: Int64, newPassword: String, keepingSession sessionId: Int64?) throws {
+    /// `changePassword` for a caller that has checked the current password itself.
+    public static func setPassword(_ registry: Connection, userId: Int64, newPassword: String, keepingSession sessionId: Int64?) throws {
         let hash = PasswordHasher.hash(newPassword)
         try registry.transaction { db in
             try db.execute("""

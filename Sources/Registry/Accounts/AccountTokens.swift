@@ -81,3 +81,15 @@ public enum AccountTokens {
                expiresAt: try row.decode("expires_at"))
     }
 }
+
+extension AccountTokens {
+    /// How many tokens of `purpose` the user was sent in the last `withinSeconds` (to limit resends).
+    public static func recentlyIssued(_ registry: Connection, userId: Int64, purpose: Purpose, withinSeconds: Int) throws -> Int {
+        let row = try registry.queryFirst("""
+            SELECT count(*) AS n FROM account_tokens
+            WHERE user_id = \(userId) AND purpose = \(purpose.rawValue)::account_token_purpose
+              AND created_at > now() - make_interval(secs => \(withinSeconds))
+            """)!
+        return Int(try row.decode("n", as: Int64.self))
+    }
+}
