@@ -116,6 +116,8 @@ struct TeamTests {
 
         #expect(try client.get("/store/\(scene.storeA.slug)/admin").status == .ok)
         #expect(try client.get("/store/\(scene.storeB.slug)/admin").status == .forbidden)
+        let list = try client.get("/stores").text
+        #expect(list.contains(scene.storeA.slug) && !list.contains(scene.storeB.slug))
         #expect(try client.get("/store/\(scene.storeA.slug)/admin/settings").status == .forbidden)
         #expect(try client.get("/org/team").status == .forbidden)
         #expect(try client.get("/org/team?org=\(scene.owner.orgId)").status == .forbidden)

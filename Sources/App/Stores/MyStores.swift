@@ -38,13 +38,15 @@ extension MyStore {
                  try row.decode("role", as: String.self))
             }
         }
+        // A membership limited to some stores (the team page) lists only those.
+        let reachable = Set(try Organizations(registry: registry).stores(userId: userId).map(\.storeId))
         return try orgs.map { org in
             let stores = try OrganizationScope.run(registry, orgId: org.0, userId: userId) { db in
                 try db.query("""
-                    SELECT slug, name, status::text AS status FROM stores
+                    SELECT id, slug, name, status::text AS status FROM stores
                     WHERE org_id = \(org.0) AND status <> 'deleted'
                     ORDER BY created_at DESC, id DESC
-                    """).map { row in
+                    """).filter { reachable.contains(try $0.decode("id", as: Int64.self)) }.map { row in
                     MyStore(orgId: org.0, orgName: org.1, role: org.2, slug: try row.decode("slug"),
                             name: try row.decode("name"), status: try row.decode("status"))
                 }
