@@ -64,6 +64,7 @@ enum AdminPages {
                        assigns: [String: Value] = [:], form: FormData? = nil, errors: FormErrors? = nil,
                        status: Status? = nil) throws -> Response {
         var data = assigns
+        if data["heading"] == nil { data["heading"] = .string(title) }
         for (key, value) in shell(site, context, area: area) where data[key] == nil { data[key] = value }
         return try site.adminPage(page, title: title + " · " + context.store.name, assigns: data,
                                   form: form, errors: errors, status: status)
