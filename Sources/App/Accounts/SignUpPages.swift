@@ -73,8 +73,7 @@ extension StorefleetApp {
         }
 
         router.post("/verify-email/resend") { _, _, site in
-            let form = try site.verifiedForm()
-            _ = form
+            _ = try site.verifiedForm()
             let session = try site.requireUser()
             let db = try site.registry()
             guard let user = try Users.find(db, id: session.userId) else { throw Redirect(to: "/login") }

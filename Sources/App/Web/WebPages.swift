@@ -63,7 +63,7 @@ extension PlatformSite {
         data["request_path"] = .string(request.path)
         if let user = try session() {
             data["current_user"] = ["id": .int(Int(user.userId)), "name": .string(user.userName),
-                                    "email": .string(user.userEmail)]
+                                    "email": .string(user.userEmail), "email_verified": .bool(user.emailVerified)]
         }
         if let flash = takeFlash() { data["flash"] = flash.liquidValue }
         if let form { data["form"] = formValues(form) } else if data["form"] == nil { data["form"] = .dictionary([:]) }
