@@ -50,6 +50,18 @@ struct AccountFormTests {
         #expect(try stack.auditActions(userId: user.userId).contains("account.password_reset"))
     }
 
+    @Test func resetMailIsLimitedToFiveAnHourWithTheSameAnswer() throws {
+        let stack = try AppStack()
+        let user = try stack.createUser()
+        let client = try stack.accountClient()
+        _ = try client.get("/password/forgot")
+        for _ in 0..<7 {
+            let response = try client.post("/password/forgot", [("email", user.email)])
+            #expect(response.status == .seeOther && response.location == "/password/forgot")
+        }
+        #expect(try stack.queuedMail(to: user.email).count == 5)
+    }
+
     @Test func changingEmailWaitsForTheNewAddressAndPasswordSignsOthersOut() throws {
         let stack = try AppStack()
         let user = try stack.createUser()

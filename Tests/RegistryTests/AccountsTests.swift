@@ -134,6 +134,8 @@ import Testing
             #expect(try Users.authenticate(db, email: email, password: "a brand new secret", address: Self.uniqueAddress()) != .invalid)
             #expect(try Users.authenticate(db, email: email, password: "correct horse battery", address: Self.uniqueAddress()) == .invalid)
 
+            #expect(try AccountTokens.recentlyIssued(db, userId: user.id, purpose: .resetPassword, withinSeconds: 3600) == 2,
+                    "superseded and spent links still count against the hourly limit")
             let expired = try AccountTokens.issue(db, userId: user.id, purpose: .resetPassword, email: email)
             try fx.owner().execute("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = \(SHA256Digest.hash(expired))")
             #expect(try Users.resetPassword(db, token: expired, newPassword: "too late now") == nil)

@@ -31,15 +31,16 @@ public enum AccountTokens {
         let token = SecureRandom.token(bytes: 32)
         try registry.transaction { db in
             if purpose == .resetPassword {
+                // Superseded, not deleted: `recentlyIssued` still counts them.
                 try db.execute("""
-                    DELETE FROM account_tokens
+                    UPDATE account_tokens SET used_at = now()
                     WHERE user_id = \(userId) AND purpose = 'reset_password' AND used_at IS NULL
                     """)
             }
-            // Spent and expired tokens of this user go as new ones arrive.
+            // This user's tokens spent or expired over a day ago go as new ones arrive.
             try db.execute("""
                 DELETE FROM account_tokens
-                WHERE user_id = \(userId) AND (used_at IS NOT NULL OR expires_at < now() - interval '1 day')
+                WHERE user_id = \(userId) AND (used_at < now() - interval '1 day' OR expires_at < now() - interval '1 day')
                 """)
             try db.execute("""
                 INSERT INTO account_tokens (token_hash, user_id, purpose, email, expires_at)
