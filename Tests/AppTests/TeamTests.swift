@@ -272,5 +272,15 @@ struct TeamTests {
         #expect(try scene.role(of: other.userId) == nil)
 
         #expect(try anonymous.get("/invite/not-a-real-token").status == .notFound)
+
+        // "Send again" replaces the link: the old one stops working, the new one keeps the role and store.
+        let page2 = try scene.ownerClient.get("/org/team").text
+        #expect(page2.contains("Send again"))
+        let fresh = try scene.invite(invitee.email, role: "admin", stores: [scene.storeB])
+        #expect(fresh != token)
+        #expect(try anonymous.get("/invite/\(token)").status == .notFound)
+        let joining = try scene.stack.signedInClient(userId: invitee.userId)
+        try joining.get("/invite/\(fresh)")
+        #expect(try joining.post("/invite/\(fresh)", []).headers["Location"] == "/store/\(scene.storeB.slug)/admin")
     }
 }

@@ -259,3 +259,24 @@ struct OrganizationTests {
         }
     }
 }
+
+@Suite("Organizations: invitation brake")
+struct InvitationBrakeTests {
+    @Test func anOrganizationSendsAtMostFiftyInvitationsADay() throws {
+        try RegistryFixture.run { f in
+            let t = try TeamFixture(f)
+            defer { t.drop(f) }
+            try t.owner.execute("""
+                INSERT INTO invitations (org_id, email, role, token_hash, expires_at, created_at)
+                SELECT \(t.orgId), 'bulk' || n || '@example.test', 'staff', sha256(n::text::bytea), now() + interval '7 days',
+                       now() - interval '1 hour'
+                FROM generate_series(1, \(Organizations.invitationsPerDay)) n
+                """)
+            let by = AuditOrigin(userId: t.ownerId)
+            #expect(refusal { _ = try t.orgs.invite(orgId: t.orgId, email: "one-more@example.test", role: .staff, storeIds: [], by: by) }
+                    == .tooManyInvitations(limit: Organizations.invitationsPerDay))
+            try t.owner.execute("UPDATE invitations SET created_at = now() - interval '25 hours' WHERE org_id = \(t.orgId)")
+            _ = try t.orgs.invite(orgId: t.orgId, email: "one-more@example.test", role: .staff, storeIds: [], by: by)
+        }
+    }
+}

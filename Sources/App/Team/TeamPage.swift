@@ -80,7 +80,8 @@ struct TeamPage {
         }
         let invitations: [Value] = team.invitations.map { i in
             [
-                "id": .int(Int(i.id)), "email": .string(i.email), "role_title": .string(i.role.title),
+                "id": .int(Int(i.id)), "email": .string(i.email), "role": .string(i.role.rawValue),
+                "role_title": .string(i.role.title), "store_ids": .array((i.limitedTo ?? []).map { .string(String($0)) }),
                 "stores_label": .string(limitLabel(i.limitedTo)),
                 "invited_by": .string(i.invitedByName ?? ""), "expires": .string(TeamPage.date(i.expiresAt)),
                 "expired": .bool(i.expiresAt <= Date()),

@@ -23,6 +23,8 @@ public enum OrganizationRefusal: Equatable, Sendable {
     case emailMismatch
     /// The organization has as many stores as it may have.
     case storeLimitReached(limit: Int)
+    /// Too many invitations sent in the last day (a brake on mail sent in our name).
+    case tooManyInvitations(limit: Int)
 
     /// The sentence a person sees.
     public var message: String {
@@ -38,6 +40,7 @@ public enum OrganizationRefusal: Equatable, Sendable {
         case .invitationUsed: return "This invitation has already been accepted."
         case .emailMismatch: return "This invitation was sent to another email address. Log in with that address to accept it."
         case .storeLimitReached(let limit): return "Your organization has reached its limit of \(limit) stores."
+        case .tooManyInvitations(let limit): return "You have sent \(limit) invitations today, the most a day allows. Try again tomorrow."
         }
     }
 }

@@ -115,6 +115,12 @@ extension Organizations {
                 WHERE m.org_id = \(orgId) AND lower(u.email) = lower(\(email))
                 """)
             if member != nil { throw RegistryError.refused(.alreadyMember) }
+            let sentToday = try db.queryFirst("""
+                SELECT count(*)::bigint AS n FROM invitations WHERE org_id = \(orgId) AND created_at > now() - interval '1 day'
+                """)?.decode("n", as: Int.self) ?? 0
+            if sentToday >= Organizations.invitationsPerDay {
+                throw RegistryError.refused(.tooManyInvitations(limit: Organizations.invitationsPerDay))
+            }
             try db.execute("""
                 UPDATE invitations SET revoked_at = now()
                 WHERE org_id = \(orgId) AND lower(email) = lower(\(email)) AND accepted_at IS NULL AND revoked_at IS NULL

@@ -11,6 +11,8 @@ public struct Organizations {
 
     /// How long an invitation link stays valid.
     public static let invitationLifetimeSeconds = 7 * 24 * 3600
+    /// How many invitations an organization may send in 24 hours.
+    public static let invitationsPerDay = 50
 
     public init(registry: Connection) {
         self.registry = registry
