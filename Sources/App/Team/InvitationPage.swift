@@ -66,7 +66,7 @@ struct InvitationPage {
         }
         if let problem {
             assigns["problem"] = .string(problem.message)
-            assigns["problem_kind"] = .string("\(problem)")
+            assigns["email_mismatch"] = .bool(problem == .emailMismatch)
         }
         let title = invitation.map { "Join \($0.orgName)" } ?? "Invitation"
         return try site.page("platform/team/invite", title: title, assigns: assigns,

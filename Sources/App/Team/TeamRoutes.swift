@@ -33,8 +33,7 @@ extension StorefleetApp {
             try InvitationPage(site: site, token: parameters["token"] ?? "").show()
         }
         router.post("/invite/:token") { _, parameters, site in
-            let form = try site.verifiedForm()
-            _ = form
+            _ = try site.verifiedForm()
             return try InvitationPage(site: site, token: parameters["token"] ?? "").accept()
         }
     }
