@@ -25,6 +25,8 @@ struct AccountSignInTests {
         #expect(!user.verified)
 
         let link = try #require(try stack.linkPath(inMailTo: email, containing: "/verify-email/"))
+        #expect(try client.send(.head, link, body: [], contentType: nil).status == .ok)
+        #expect(try stack.user(email: email)?.verified == false, "a HEAD request (a mail scanner) does not use the link")
         let verified = try client.get(link)
         #expect(verified.status == .seeOther)
         #expect(verified.location == "/login?next=%2Fstores")
@@ -168,6 +170,11 @@ struct AccountSignInTests {
         let codes = Self.recoveryCodes(enabled.text)
         #expect(codes.count == 10)
         #expect(try setup.get("/account/two-factor").text.contains("10</strong> unused recovery codes"))
+        for password in ["", "wrong password"] {
+            let refused = try setup.post("/account/two-factor/disable", [("current_password", password)])
+            #expect(refused.status == .unprocessableContent)
+            #expect(AccountFormTests.errorText(refused.text, id: "tf-password-error")?.isEmpty == false)
+        }
 
         // The password alone no longer signs in.
         let client = try stack.accountClient()

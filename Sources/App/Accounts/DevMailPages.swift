@@ -25,7 +25,7 @@ extension StorefleetApp {
                     "to": .string(message.entry.recipients.joined(separator: ", ")),
                     "received_at": .string(message.entry.receivedAt),
                     "text_html": .safe(Linkify.html(message.text ?? "(no text part)")),
-                    "has_html": .bool(message.html != nil),
+                    "html": .string(message.html ?? ""),
                 ],
             ])
         }
@@ -41,7 +41,8 @@ extension StorefleetApp {
     }
 }
 
-/// Plain text as HTML with `http(s)://` links made clickable; everything else escaped.
+/// Plain text as HTML with `http(s)://` links made clickable, line breaks kept; everything
+/// else escaped.
 enum Linkify {
     static func html(_ text: String) -> String {
         var out = ""
@@ -56,7 +57,8 @@ enum Linkify {
             out += "<a href=\"\(href)\">\(href)</a>"
             rest = rest[url.endIndex...]
         }
-        return out + escape(rest)
+        out += escape(rest)
+        return out.replacingOccurrences(of: "\n", with: "<br>\n")
     }
 
     static func escape(_ s: Substring) -> String {

@@ -45,6 +45,8 @@ extension StorefleetApp {
         }
 
         router.get("/verify-email/:token") { request, parameters, site in
+            // Link checkers in mail systems send HEAD: it must not use the token up.
+            if request.method == .head { return .html("") }
             let db = try site.registry()
             let signedIn = try site.session() != nil
             let next = SafeNext.path(request.query["next"])

@@ -35,9 +35,12 @@ extension StorefleetApp {
             let form = try site.verifiedForm()
             let session = try site.requireUser()
             var errors = FormErrors()
+            let db = try site.registry()
+            guard try Users.find(db, id: session.userId)?.totpEnabled == true else {
+                return site.redirect(to: "/account/two-factor", flash: .info("Two-factor authentication is already off."))
+            }
             let password = errors.requirePassword(form, "current_password", label: "your current password")
             if !errors.isEmpty { return try site.twoFactorPage(form: form, errors: errors) }
-            let db = try site.registry()
             guard try site.checkCurrentPassword(db, session: session, password: password, errors: &errors) else {
                 return try site.twoFactorPage(form: form, errors: errors)
             }
