@@ -9,7 +9,7 @@ import Registry
 struct FeedsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feeds", abstract: "Shopping feeds (Google Merchant Center, Meta, TikTok).",
-        subcommands: [Generate.self, SeedBenchmark.self])
+        subcommands: [Generate.self, Enable.self, Disable.self, Publish.self, RotateToken.self, Status.self, SeedBenchmark.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -159,6 +159,122 @@ struct FeedsCommand: ParsableCommand {
             }
             try db.execute("ANALYZE")
             say("seeded \(route.slug): \(products) products × \(perProduct) variants = \(products * perProduct) variants")
+        }
+    }
+
+    /// The store and channel options most subcommands share.
+    struct Target: ParsableArguments {
+        @Option(help: "The store's slug.")
+        var store: String
+        @Option(help: "google, meta or tiktok (default: every channel).")
+        var channel: String?
+
+        func channels() throws -> [FeedChannel] {
+            guard let channel else { return FeedChannel.allCases }
+            guard let c = FeedChannel(rawValue: channel.lowercased()) else {
+                complain("storefleet feeds: \(FeedError.unknownChannel(channel))")
+                throw ExitCode(2)
+            }
+            return [c]
+        }
+
+        func context() throws -> (FeedsJob.Context, Connection) {
+            let env = PlatformEnvironment()
+            let registry = try env.ownerConnection()
+            guard let context = try FeedsJob.context(slug: store, registry: registry, keyring: try env.keyring(), env: env) else {
+                complain("storefleet feeds: no active store \(store)")
+                throw ExitCode(1)
+            }
+            return (context, registry)
+        }
+
+        func url(_ context: FeedsJob.Context, _ channel: FeedChannel) throws -> String {
+            let token = try FeedSettings.load(channel, on: context.db).urlToken ?? "-"
+            return context.publisher.store.baseURL + "/feeds/" + FeedPublisher.fileName(token: token, channel: channel)
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Switch a store's feed on, publish it now and schedule its regeneration.")
+        @OptionGroup var target: Target
+
+        func run() throws {
+            let (context, registry) = try target.context()
+            for channel in try target.channels() {
+                var settings = try FeedSettings.load(channel, on: context.db)
+                settings.enabled = true
+                try settings.save(on: context.db)
+                let summary = try context.publisher.publish(channel)
+                say("\(channel.rawValue): \(summary.itemCount) items, \(summary.warningCount) warnings, \(try target.url(context, channel))")
+            }
+            let hours = Double(PlatformEnvironment()["STOREFLEET_FEEDS_INTERVAL_HOURS"] ?? "") ?? 24
+            try FeedsJob.scheduleNext(storeId: context.route.storeId, registry: registry, after: hours * 3600)
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Switch a store's feed off; its URL answers 404.")
+        @OptionGroup var target: Target
+
+        func run() throws {
+            let (context, _) = try target.context()
+            for channel in try target.channels() {
+                var settings = try FeedSettings.load(channel, on: context.db)
+                settings.enabled = false
+                try settings.save(on: context.db)
+                try context.publisher.unpublish(channel)
+                say("\(channel.rawValue): off")
+            }
+        }
+    }
+
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Regenerate a store's enabled feeds now.")
+        @OptionGroup var target: Target
+
+        func run() throws {
+            let (context, _) = try target.context()
+            for channel in try target.channels() where try FeedSettings.load(channel, on: context.db).enabled {
+                let summary = try context.publisher.publish(channel)
+                say("\(channel.rawValue): \(summary.itemCount) items, \(summary.warningCount) warnings in \(String(format: "%.3f", summary.seconds))s")
+            }
+        }
+    }
+
+    struct RotateToken: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-token", abstract: "Give a feed a new secret URL; the old one answers 404.")
+        @OptionGroup var target: Target
+
+        func run() throws {
+            let (context, _) = try target.context()
+            for channel in try target.channels() {
+                try context.publisher.rotateToken(channel)
+                say("\(channel.rawValue): \(try target.url(context, channel))")
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each channel's state, last run and URL.")
+        @OptionGroup var target: Target
+
+        func run() throws {
+            let (context, _) = try target.context()
+            for row in try context.db.query("""
+                SELECT channel, enabled, status, item_count, warning_count, last_run_at, last_duration_ms, last_error
+                FROM shopping_feeds ORDER BY channel
+                """) {
+                let channel: String = try row.decode("channel")
+                guard let c = FeedChannel(rawValue: channel) else { continue }
+                let enabled: Bool = try row.decode("enabled")
+                let ran = try row.decode("last_run_at", as: Date?.self).map { "\($0)" } ?? "never"
+                say("\(pad(channel, 8))\(pad(enabled ? "on" : "off", 5))\(pad(try row.decode("status"), 9))"
+                    + "\(try row.decode("item_count", as: Int.self)) items, \(try row.decode("warning_count", as: Int.self)) warnings, "
+                    + "last run \(ran) (\(try row.decode("last_duration_ms", as: Int?.self).map { "\($0) ms" } ?? "-"))"
+                    + (enabled ? "  \(try target.url(context, c))" : ""))
+            }
         }
     }
 }

@@ -62,6 +62,7 @@ struct JobsCommand: ParsableCommand {
     /// Job kinds this build knows. Other modules add theirs here as they arrive.
     static func handlers(env: PlatformEnvironment) -> [String: JobHandler] {
         [
+            FeedsJob.kind: FeedsJob.handler(env: env),
             "platform.health": { _ in
                 let probe = HealthProbe(registry: try env.ownerConnection(), keyring: try env.keyring())
                 _ = try probe.probeAll()
