@@ -1,5 +1,6 @@
 import App
 import ArgumentParser
+import Commerce
 import Foundation
 import Postgres
 import Registry
@@ -73,6 +74,14 @@ struct JobsCommand: ParsableCommand {
                 try StoreSetupJob(registry: try env.ownerConnection(), keyring: try env.keyring(), options: options,
                                   firstAttemptFailure: try StoreSetupJob.FirstAttemptFailure(setting: env["STOREFLEET_FAIL_FIRST_PROVISION"]),
                                   loadContent: StarterContent.load).run(job)
+            },
+            CatalogImport.jobKind: { job in
+                // A store's CSV import: its own transaction on one connection, progress on another.
+                guard let storeId = job.storeId, let importId = try job.payload.decode([String: Int64].self)["import_id"] else {
+                    throw ValidationError("catalog.import job \(job.id) has no store or import id")
+                }
+                let open = { try TenantConnector.open(storeId: storeId, registry: try env.ownerConnection(), keyring: try env.keyring()) }
+                try CatalogImport.run(importId: importId, on: try open(), progress: try open())
             },
             MailJob.kind: { job in
                 try MailJob.handler(keyring: try env.keyring(), environment: env.values)(job)

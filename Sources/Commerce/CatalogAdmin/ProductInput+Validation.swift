@@ -119,3 +119,11 @@ extension ProductInput {
         s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 }
+
+extension ProductAdmin {
+    /// The problems of `input` that need no database (what `create` and `update` check first), for
+    /// a form that already found problems of its own and wants to show them all at once.
+    public static func check(_ input: ProductInput) -> CatalogValidation {
+        input.normalized().1
+    }
+}
