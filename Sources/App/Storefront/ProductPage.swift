@@ -110,7 +110,7 @@ struct ProductView {
             "title": .string(v.title),
             "url": .string(url),
             "options": .array(v.optionValues.map { .string($0) }),
-            "options_key": .string(v.optionValues.joined(separator: "\u{1f}")),
+            "options_key": .string(v.optionValues.joined(separator: " / ")),
             "price": .int(Int(v.priceMinor)),
             "compare_at_price": v.compareAtMinor.map { .int(Int($0)) } ?? .nil,
             "on_sale": .bool(v.isOnSale),

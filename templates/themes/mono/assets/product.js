@@ -20,7 +20,7 @@
       var checked = fieldsets[i].querySelector('input:checked');
       values.push(checked ? checked.value : '');
     }
-    return values.join('\u001f');
+    return values.join(' / ');
   }
 
   function text(tag, className, value) {
