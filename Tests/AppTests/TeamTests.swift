@@ -248,6 +248,36 @@ struct TeamTests {
         #expect(try scene.role(of: staff.userId) == "staff")
     }
 
+    @Test func someoneNewSignsUpFromTheInvitationAndLandsInTheStore() throws {
+        let scene = try TeamScene()
+        let email = "newcomer-\(RequestID.generate().prefix(10).lowercased())@example.com"
+        let token = try scene.invite(email, role: "staff", stores: [scene.storeA])
+        let browser = WebClient(handler: try scene.stack.handler(), host: scene.stack.platformDomain)
+        let invitation = try browser.get("/invite/\(token)").text
+        let signUpPath = try #require(invitation.range(of: "href=\"/signup?").map { r in
+            "/signup?" + invitation[r.upperBound...].prefix { $0 != "\"" }.replacingOccurrences(of: "&amp;", with: "&")
+        })
+        let form = try browser.get(signUpPath)
+        #expect(form.text.contains(email), "the sign-up form is prefilled with the invited address")
+        let next = "/invite/" + token
+        let signedUp = try browser.post("/signup", [("name", "Nora Newcomer"), ("email", email),
+                                                    ("password", "a long enough passphrase"), ("next", next)])
+        #expect(signedUp.status == .seeOther)
+        // The verification mail carries the invitation on as `next`; then log in, then accept.
+        let verify = try #require(try scene.lastMail(to: email)?.text.split(whereSeparator: \.isWhitespace)
+            .first { $0.contains("/verify-email/") }.map { WebClient.pathOf(String($0)) })
+        let verified = try browser.get(verify)
+        #expect(verified.headers["Location"]?.contains(FormEncoding.encode(next)) == true)
+        try browser.get(WebClient.pathOf(verified.headers["Location"] ?? "/login"))
+        let loggedIn = try browser.post("/login", [("email", email), ("password", "a long enough passphrase"), ("next", next)])
+        #expect(loggedIn.headers["Location"] == next)
+        #expect(try browser.get(next).text.contains("Accept and join"))
+        let accepted = try browser.post(next, [])
+        #expect(accepted.headers["Location"] == "/store/\(scene.storeA.slug)/admin")
+        #expect(try browser.get("/store/\(scene.storeA.slug)/admin").status == .ok)
+        #expect(try browser.get("/store/\(scene.storeB.slug)/admin").status == .forbidden)
+    }
+
     @Test func anInvitationLinkSendsVisitorsToSignUpOrLogInAndChecksTheAddress() throws {
         let scene = try TeamScene()
         let invitee = try scene.person("Ivy")
