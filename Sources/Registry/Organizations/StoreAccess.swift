@@ -62,8 +62,13 @@ public struct AuditOrigin: Sendable, Equatable {
 
     public init(userId: Int64, ip: String? = nil, userAgent: String? = nil) {
         self.userId = userId
-        self.ip = ip.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
-        self.userAgent = userAgent.flatMap { $0.isEmpty ? nil : String($0.prefix(512)) }
+        // The columns' CHECKs count characters as PostgreSQL does: Unicode scalars.
+        func bounded(_ text: String?, _ limit: Int) -> String? {
+            guard let text, !text.isEmpty else { return nil }
+            return String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit)))
+        }
+        self.ip = bounded(ip, 64)
+        self.userAgent = bounded(userAgent, 512)
     }
 
     /// Writes one line of the registry's audit log, in the caller's transaction (whose
