@@ -28,7 +28,6 @@ import os
 import re
 import subprocess
 import time
-import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -103,22 +102,6 @@ class Stack:
         if done.returncode != 0:
             raise RuntimeError("storefleet %s failed (%d): %s" % (" ".join(args), done.returncode, done.stderr.strip()))
         return done.stdout
-
-    def status_of(self, url):
-        """The HTTP status of a GET through nginx, following no redirect (for "is this page built?")."""
-        host = url.split("//", 1)[1].split("/", 1)[0].split(":", 1)[0]
-        path = "/" + url.split("//", 1)[1].partition("/")[2]
-        request = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), headers={"Host": host})
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *a, **k):
-                return None
-
-        try:
-            with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
 
 
 class PageProblems(AssertionError):
