@@ -13,7 +13,8 @@ problem at once, on:
 - a failed request: a network failure, or HTTP status >= 400 for any subresource (the page's own
   document may answer with any status: a form re-rendered with errors is a 422 on purpose; pass
   `status=` to check it),
-- a page that scrolls sideways at 375 px (scrollWidth > clientWidth), naming the widest elements,
+- a page that scrolls sideways at 375 px (scrollWidth > clientWidth), naming the elements that
+  stick out (outside boxes that scroll or clip by themselves),
 - a visible input/select/textarea (not hidden/submit/button/reset/image) without a label
   (label[for], a wrapping label, aria-label or aria-labelledby with text),
 - an <img> without an alt attribute (alt="" is fine: decorative), or one that failed to load.
