@@ -17,26 +17,35 @@ struct CatalogListBenchmark {
         let keyring = try Keyring.load(file: try stack.value("STOREFLEET_MASTER_KEY_FILE"), environment: [:])
         let migrations = try MigrationSet(directory: StackEnvironment.packageRoot() + "/migrations/tenant")
         let provisioner = Provisioner(registry: owner, keyring: keyring, options: ProvisioningOptions(migrations: migrations))
-        let slug = "bench-list-" + String(SecureRandom.token(bytes: 6).lowercased().filter { $0.isLetter || $0.isNumber }.prefix(6))
-        let store = try provisioner.provision(ProvisionRequest(slug: slug, name: "List benchmark", server: "server1",
-                                                              currency: "USD", country: "US", timezone: "UTC", locale: "en"))
+        let environment = ProcessInfo.processInfo.environment
+        // STOREFLEET_CATALOG_BENCH_STORE=<id>: time an already seeded store again (KEEP=1 kept it).
+        let storeId: Int64
+        if let reuse = environment["STOREFLEET_CATALOG_BENCH_STORE"].flatMap({ Int64($0) }) {
+            storeId = reuse
+            print("store id \(reuse) (reused)")
+        } else {
+            let slug = "bench-list-" + String(SecureRandom.token(bytes: 6).lowercased().filter { $0.isLetter || $0.isNumber }.prefix(6))
+            let store = try provisioner.provision(ProvisionRequest(slug: slug, name: "List benchmark", server: "server1",
+                                                                  currency: "USD", country: "US", timezone: "UTC", locale: "en"))
+            storeId = store.storeId
+            print("store \(slug) (id \(store.storeId))")
+            // Seed as the database's owner (the migrating role), so ANALYZE covers every table.
+            let adminURL = try ConnInfo(parsing: try stack.value("STOREFLEET_SERVER1_ADMIN_URL")).database("sf_store_\(store.storeId)")
+            let admin = try Connection(url: adminURL.keywordString)
+            let seedStart = ContinuousClock.now
+            let seed = try String(contentsOfFile: StackEnvironment.packageRoot() + "/Benchmarks/catalog/seed.sql", encoding: .utf8)
+            try admin.executeScript(unsafeSQL: seed)
+            try admin.executeScript(unsafeSQL: "VACUUM ANALYZE")
+            print("seeded 100,000 products in \(ContinuousClock.now - seedStart)")
+        }
         defer {
-            if ProcessInfo.processInfo.environment["STOREFLEET_CATALOG_BENCH_KEEP"] != "1" {
+            if environment["STOREFLEET_CATALOG_BENCH_KEEP"] != "1", environment["STOREFLEET_CATALOG_BENCH_STORE"] == nil,
+               let slug = try? owner.queryFirst("SELECT slug FROM stores WHERE id = \(storeId)")?.decode("slug", as: String.self) {
                 try? provisioner.deprovision(slug: slug)
             }
         }
-        print("store \(slug) (id \(store.storeId))")
 
-        // Seed as the database's owner (the migrating role), so ANALYZE covers every table.
-        let adminURL = try ConnInfo(parsing: try stack.value("STOREFLEET_SERVER1_ADMIN_URL")).database("sf_store_\(store.storeId)")
-        let admin = try Connection(url: adminURL.keywordString)
-        let seedStart = ContinuousClock.now
-        let seed = try String(contentsOfFile: StackEnvironment.packageRoot() + "/Benchmarks/catalog/seed.sql", encoding: .utf8)
-        try admin.executeScript(unsafeSQL: seed)
-        try admin.executeScript(unsafeSQL: "VACUUM ANALYZE")
-        print("seeded 100,000 products in \(ContinuousClock.now - seedStart)")
-
-        let db = try TenantConnector.open(storeId: store.storeId, registry: owner, keyring: keyring)
+        let db = try TenantConnector.open(storeId: storeId, registry: owner, keyring: keyring)
         let collection: Int64 = try db.queryFirst("SELECT id FROM collections WHERE handle = 'bench-collection-3'")!.decode("id")
         let cases: [(String, AdminProductQuery)] = [
             ("all, recently updated", AdminProductQuery()),

@@ -181,12 +181,44 @@ public enum AdminProductList {
             filter = filter + " AND (\(column), p.id) \(unsafeSQL: descendingNow ? "<" : ">") (\(cursor.bound), \(cursor.id))"
         }
         let direction = descendingNow ? "DESC" : "ASC"
+        // A narrowing filter (search, type, vendor, collection) that keeps few products is applied
+        // first behind an optimisation fence (OFFSET 0) and its rows sorted: walking a sort index
+        // and filtering would read far more rows when the two are correlated. A filter that keeps
+        // many products leaves the planner free to walk the sort index.
+        var source: Query = "products p"
+        if try isNarrow(query, on: db) {
+            if let words = searchWords(query) {
+                // Word matches come straight from the tsvector index's rows; SKU matches are added
+                // without the products already found, so nothing is joined back or de-duplicated.
+                var rest = query
+                rest.search = ""
+                // The keyset condition stays outside: inside, it would tempt the planner to walk the
+                // sort index and test every row's tsvector.
+                let others = conditions(rest)
+                let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
+                source = """
+                    (SELECT * FROM (
+                        SELECT * FROM products p WHERE p.search_vector @@ to_tsquery('simple', \(words)) AND \(others)
+                        UNION ALL
+                        SELECT * FROM products p
+                        WHERE p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
+                          AND NOT (p.search_vector @@ to_tsquery('simple', \(words))) AND \(others)
+                    ) u OFFSET 0) p
+                    """
+                filter = "true"
+                if let cursor {
+                    filter = filter + " AND (\(column), p.id) \(unsafeSQL: descendingNow ? "<" : ">") (\(cursor.bound), \(cursor.id))"
+                }
+            } else {
+                source = "(SELECT * FROM products p WHERE \(filter) OFFSET 0) p"
+            }
+        }
         let rows = try db.query("""
             SELECT p.id, p.handle, p.title, p.status, p.vendor, p.product_type, p.inventory_total, p.available,
                    p.price_min_minor, p.price_max_minor, p.created_at, p.updated_at,
                    (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variant_count,
                    i.storage_key AS image_key, i.alt AS image_alt, i.width AS image_width, i.height AS image_height
-            FROM products p
+            FROM \(source)
             LEFT JOIN LATERAL (
                 SELECT storage_key, alt, width, height FROM product_images
                 WHERE product_id = p.id ORDER BY position LIMIT 1
@@ -210,17 +242,39 @@ public enum AdminProductList {
         return AdminProductPage(rows: page, next: next, previous: previous)
     }
 
-    /// The filters as conditions over `products p` (always at least `true`).
+    /// Above this many matching products a filter counts as broad (see `page`).
+    static let narrowLimit = 20_000
+
+    /// Whether a filter that an index of the sort cannot serve keeps at most `narrowLimit`
+    /// products (one bounded count): a search, or a type or vendor with a sort other than
+    /// "recently updated" (which has (type|vendor, updated_at) indexes). Collections are left to
+    /// the planner: walking the sort index and probing membership stays cheap.
+    static func isNarrow(_ query: AdminProductQuery, on db: Connection) throws -> Bool {
+        let sortedByIndex = query.sort == .updated
+        guard !query.search.trimmedWhitespace().isEmpty
+                || (!sortedByIndex && (query.productType != nil || query.vendor != nil)) else { return false }
+        let n = try db.queryFirst("""
+            SELECT count(*) AS n FROM (SELECT 1 FROM products p WHERE \(conditions(query)) LIMIT \(narrowLimit + 1)) s
+            """)?.decode("n", as: Int.self) ?? 0
+        return n <= narrowLimit
+    }
+
+    /// The filters as conditions over `products p` (always at least `true`). Search matches
+    /// words of the title, vendor, type and tags by prefix (`lam` finds "Lamp", through the
+    /// products' tsvector index) and SKUs by substring (trigram index).
     static func conditions(_ query: AdminProductQuery) -> Query {
         var q: Query = "true"
         let term = query.search.trimmedWhitespace()
         if !term.isEmpty {
             let pattern = "%" + likeEscaped(term) + "%"
-            q = q + """
-                 AND p.id IN (SELECT id FROM products WHERE title ILIKE \(pattern)
-                              UNION SELECT id FROM products WHERE vendor ILIKE \(pattern)
-                              UNION SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
-                """
+            if let tsquery = searchWords(query) {
+                q = q + """
+                     AND p.id IN (SELECT id FROM products WHERE search_vector @@ to_tsquery('simple', \(tsquery))
+                                  UNION SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
+                    """
+            } else {
+                q = q + " AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.sku ILIKE \(pattern))"
+            }
         }
         if let status = query.status { q = q + " AND p.status = \(status.rawValue)" }
         if let type = query.productType { q = q + " AND p.product_type = \(type)" }
@@ -234,6 +288,13 @@ public enum AdminProductList {
         case nil: break
         }
         return q
+    }
+
+    /// The search as a tsquery of word prefixes (`lamp:* & 12:*`), nil when it has no word.
+    /// Only letters and digits reach it, so it never holds tsquery syntax.
+    static func searchWords(_ query: AdminProductQuery) -> String? {
+        let words = query.search.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).prefix(8)
+        return words.isEmpty ? nil : words.map { $0 + ":*" }.joined(separator: " & ")
     }
 
     /// `%`, `_` and `\` matched literally by LIKE.
