@@ -18,19 +18,22 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
 
         // Bottom layer.
         .target(name: "Liquid"),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "HTTP"),
+        // libvips: decode, resize, encode images (product media).
+        .target(name: "Media", dependencies: ["CVips"]),
         // Shared by the test targets only: finding the local stack the tests run against.
         .target(name: "TestSupport"),
 
         // Middle.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTP"]),
         .target(name: "Registry", dependencies: ["Postgres", "Crypto"]),
-        .target(name: "Commerce", dependencies: ["Postgres", "CLibXML2"]),
+        .target(name: "Commerce", dependencies: ["Postgres", "CLibXML2", "Media"]),
         .target(name: "Integrations", dependencies: ["CCurl", "Crypto"]),
         .target(name: "Feeds", dependencies: ["Commerce", "Postgres"]),
 
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Registry", "Crypto"]),
         .testTarget(name: "CommerceTests", dependencies: ["TestSupport", "Commerce", "Postgres", "Registry", "Crypto"]),
         .testTarget(name: "FeedsTests", dependencies: ["TestSupport", "Feeds", "Registry", "Postgres", "Crypto"], exclude: ["Expected"]),
+        .testTarget(name: "MediaTests", dependencies: ["TestSupport", "Media", "Commerce", "Postgres", "Registry", "Crypto"]),
         .testTarget(name: "IntegrationsTests", dependencies: ["TestSupport", "Integrations"], exclude: ["Fixtures"]),
     ]
 )

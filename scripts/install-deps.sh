@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
     # build: the C libraries the Swift package links (see Package.swift's system-library targets)
-    libfcgi-dev libpq-dev libssl-dev libcurl4-openssl-dev libxml2-dev
+    libfcgi-dev libpq-dev libssl-dev libcurl4-openssl-dev libxml2-dev libvips-dev
     # the local stack (scripts/stack.sh)
     nginx postgresql pgbouncer gettext-base openssl curl ca-certificates acl procps
     # benchmarks, Python stand-ins (aiosmtpd, localstripe live in a venv), the Liquid reference

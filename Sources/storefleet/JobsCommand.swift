@@ -83,6 +83,16 @@ struct JobsCommand: ParsableCommand {
                 let open = { try TenantConnector.open(storeId: storeId, registry: try env.ownerConnection(), keyring: try env.keyring()) }
                 try CatalogImport.run(importId: importId, on: try open(), progress: try open())
             },
+            ProductImages.resizeJobKind: { job in
+                // A product image's resized copies for the themes' img_url sizes (Commerce/Media).
+                guard let storeId = job.storeId, let imageId = try job.payload.decode([String: Int64].self)["image_id"],
+                      let data = env["STOREFLEET_DATA_DIR"] else {
+                    throw ValidationError("media.resize job \(job.id) has no store, image id or STOREFLEET_DATA_DIR")
+                }
+                let widths = ProductImageResizeJob.widths(themesDirectory: (env["STOREFLEET_TEMPLATE_DIR"] ?? "templates") + "/themes")
+                try ProductImageResizeJob(media: ProductMediaStore(dataDirectory: data, storeId: storeId), widths: widths)
+                    .run(imageId: imageId, on: try TenantConnector.open(storeId: storeId, registry: try env.ownerConnection(), keyring: try env.keyring()))
+            },
             MailJob.kind: { job in
                 try MailJob.handler(keyring: try env.keyring(), environment: env.values)(job)
             },

@@ -73,6 +73,7 @@ extension StorefleetApp {
             _ = try site.verifiedForm()
             return try deleteCollection(site, try catalog(site, parameters), collectionId: try Self.id(parameters))
         }
+        addProductImageRoutes(to: &router)
     }
 
     static func id(_ parameters: Parameters) throws -> Int64 {
