@@ -50,7 +50,7 @@ public struct FeedPublisher {
             try record(channel, summary: summary, warnings: warnings)
             return summary
         } catch {
-            try? db.execute("""
+            _ = try? db.execute("""
                 UPDATE shopping_feeds SET status = 'failed', last_run_at = now(),
                        last_error = \("The feed could not be generated; the previous file is still served."),
                        dirty_since = coalesce(dirty_since, now())
