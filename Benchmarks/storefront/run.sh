@@ -65,7 +65,7 @@ INSERT INTO collections (handle, title, description_html) VALUES ('bench', 'Benc
 INSERT INTO collection_products (collection_id, product_id, position)
 SELECT 1, id, id FROM products WHERE id % 10 = 0;
 COMMIT;
-ANALYZE;
+ANALYZE products; ANALYZE variants; ANALYZE product_images; ANALYZE collection_products;
 SQL
 fi
 
