@@ -44,7 +44,15 @@ public final class MediaImage {
             source.deallocate()
             throw MediaError(.unreadable, Vips.lastError())
         }
-        return MediaImage(image: out, source: source)
+        // The loader reads its input once, in order; the small result is kept in memory so it
+        // can be encoded in several formats.
+        let memory = vips_image_copy_memory(out)
+        g_object_unref(UnsafeMutableRawPointer(out))
+        guard let memory else {
+            source.deallocate()
+            throw MediaError(.unreadable, Vips.lastError())
+        }
+        return MediaImage(image: memory, source: source)
     }
 
     /// Decodes every pixel: a damaged or truncated file fails here.

@@ -142,11 +142,12 @@ public enum ProductImages {
     public static func delete(imageId: Int64, productId: Int64, media: ProductMediaStore, by actor: CatalogActor,
                               on db: Connection) throws {
         let keys: [String] = try db.transaction { db in
+            // The copies' rows go with the image (ON DELETE CASCADE): read their files first.
+            let copies = try db.query("SELECT storage_key FROM product_image_sizes WHERE image_id = \(imageId)")
+                .map { try $0.decode("storage_key", as: String.self) }
             guard let row = try db.queryFirst("""
                 DELETE FROM product_images WHERE id = \(imageId) AND product_id = \(productId) RETURNING storage_key
                 """) else { throw CatalogAdminError.notFound("image") }
-            let copies = try db.query("SELECT storage_key FROM product_image_sizes WHERE image_id = \(imageId)")
-                .map { try $0.decode("storage_key", as: String.self) }
             try db.execute("SET CONSTRAINTS ALL DEFERRED")
             try db.execute("""
                 UPDATE product_images i SET position = o.n
@@ -159,7 +160,6 @@ public enum ProductImages {
             let key: String = try row.decode("storage_key")
             return [key] + copies
         }
-        // The sizes table cascades; copies the job wrote before it ran are named from the key.
         media.remove(keys)
     }
 }
