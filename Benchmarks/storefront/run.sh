@@ -105,7 +105,7 @@ ratio=$(awk -v a="$product_rps" -v b="$hello_rps" 'BEGIN{printf "%.0f", 100*a/b}
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 workers=$(pgrep -fc 'storefleet serve' || true)
 report=$(cat <<REPORT
-### $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, ${cpu}, wrk -t2 -c$conns -d$duration, $products products (processes: $workers)
+### $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, ${cpu}, load $(cut -d" " -f1 /proc/loadavg), wrk -t2 -c$conns -d$duration, $products products (processes: $workers)
 | target | req/s | p99 ms |
 |---|---:|---:|
 | /healthz (nginx → FastCGI) | $hello_rps | $hello_p99 |
