@@ -158,6 +158,7 @@ struct AccountSignInTests {
 
         let page = try setup.get("/account/two-factor")
         #expect(page.status == .ok)
+        #expect(page.text.contains("<svg") && page.text.contains("QR code to scan"))
         let uri = try #require(Self.between(page.text, "href=\"otpauth://", "\""))
         #expect(uri.contains("issuer=Storefleet"))
         let secretText = try #require(Self.between(uri, "secret=", "&"))

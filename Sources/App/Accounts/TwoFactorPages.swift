@@ -89,7 +89,11 @@ extension PlatformSite {
                 let start = secret.index(secret.startIndex, offsetBy: i)
                 return String(secret[start..<secret.index(start, offsetBy: min(4, secret.count - i))])
             }.joined(separator: " "))
-            assigns["otpauth_uri"] = .string(totp.provisioningURI(issuer: "Storefleet", account: user.email))
+            let uri = totp.provisioningURI(issuer: "Storefleet", account: user.email)
+            assigns["otpauth_uri"] = .string(uri)
+            if let qr = QRCode(uri) {
+                assigns["qr_svg"] = .safe(qr.svg(label: "QR code to scan with your authenticator app"))
+            }
         }
         return try page("platform/account/two_factor", title: "Two-factor authentication", assigns: assigns,
                         form: form, errors: errors)
