@@ -56,6 +56,7 @@ extension StorefleetApp {
                 : prefix + (image.copies > 0 ? ProductMediaStore.sizedKey(image.storageKey, width: 200, fileExtension: "webp") : image.storageKey)
             return [
                 "id": .string(String(image.id)), "n": .int(n + 1), "position": .int(image.position),
+                "position_key": .string("position_\(image.id)"), "alt_key": .string("alt_\(image.id)"),
                 "alt": .string(image.alt), "src": .string(src),
                 "size": .string(image.width.map { w in "\(w) × \(image.height ?? 0) px" } ?? ""),
                 "format": .string(image.contentType.replacingOccurrences(of: "image/", with: "").uppercased()),
@@ -65,7 +66,7 @@ extension StorefleetApp {
         }
         let variantValues: [Value] = variants.count <= 1 && variants.first?.title == "Default Title" ? [] : variants.map { v in
             [
-                "id": .string(String(v.id)), "title": .string(v.title),
+                "id": .string(String(v.id)), "key": .string("variant_\(v.id)"), "title": .string(v.title),
                 "options": .array([["value": "", "label": "Product's first image", "selected": .bool(v.imageId == nil)]]
                     + images.enumerated().map { n, image in
                         ["value": .string(String(image.id)),
