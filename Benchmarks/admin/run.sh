@@ -6,9 +6,12 @@
 #
 #   Benchmarks/admin/run.sh [PROFILE] [DURATION]      (defaults: run, 15s)
 #
-# Needs the PROFILE's stack up with the binary to measure (a release build, 2 workers):
-#   swift build -c release --product storefleet
-#   STOREFLEET_BIN=$PWD/.build/release/storefleet STOREFLEET_WORKERS=2 scripts/stack.sh up run
+# Needs the PROFILE's stack up (its PostgreSQL servers and registry). The binary measured is
+# BENCH_BIN (a release build: swift build -c release --product storefleet), served by a private
+# `storefleet serve` (BENCH_WORKERS, default 2) behind a private nginx rendered from nginx/ on
+# port BENCH_PORT (default 18480), both started here and stopped at the end, so the profile's
+# own serve and nginx (someone else's binary, maybe) are left alone. BENCH_PRIVATE=0 measures
+# the profile's own nginx and serve instead.
 # Run as root (the orders are written as the PostgreSQL superuser over the local socket, as the
 # stack's scripts do). Creates its own user, organization and store, and removes them at the end
 # (KEEP=1 keeps them). Appends the figures to Benchmarks/RESULTS.md under "## Admin dashboard"
@@ -23,7 +26,10 @@ env_file=.data/$profile/stack.env
 [ -f "$env_file" ] || { echo "no stack at $env_file: start it first (see the header of this script)" >&2; exit 1; }
 set -a; . "$env_file"; set +a
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-bin=${STOREFLEET_BIN:?STOREFLEET_BIN is not in $env_file}
+bin=${BENCH_BIN:-${STOREFLEET_BIN:?STOREFLEET_BIN is not in $env_file}}
+workers=${BENCH_WORKERS:-2}
+private=${BENCH_PRIVATE:-1}
+work=$(mktemp -d /tmp/sf-admin-bench.XXXXXX)
 
 pghome=$(readlink -f ".data/$profile/postgres")
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}   # as scripts/stack.sh
@@ -38,12 +44,38 @@ email="bench-admin-$run_id@example.com"
 token="benchadmin${run_id}$(openssl rand -hex 16)"
 user_id=""
 cleanup() {
+    [[ -f $work/nginx/nginx.pid ]] && kill "$(<"$work/nginx/nginx.pid")" 2>/dev/null || true
+    [[ -f $work/serve.pid ]] && kill -TERM "$(<"$work/serve.pid")" 2>/dev/null || true
     if [[ ${KEEP:-0} != 1 ]]; then
         "$bin" deprovision --slug "$slug" >/dev/null 2>&1 || true
         [[ -n $user_id ]] && owner -c "DELETE FROM users WHERE id = $user_id" >/dev/null 2>&1 || true
     fi
+    sleep 1; rm -rf "$work"
 }
 trap cleanup EXIT
+
+http_port=$STOREFLEET_HTTP_PORT
+if [[ $private == 1 ]]; then
+    # Our own serve on our own socket, and an nginx rendered from nginx/ in front of it.
+    http_port=${BENCH_PORT:-18480}
+    (set -a; . "$root/$env_file"; set +a; exec setsid "$bin" serve --socket "$work/sf.sock" --workers "$workers" \
+        --pid-file "$work/serve.pid" </dev/null >>"$work/serve.log" 2>&1) &
+    mkdir -p "$work/nginx/snippets" "$work/nginx/errors" "$work/nginx/tmp" "$work/logs"
+    export SF_USER=$(id -un) SF_GROUP=$(id -gn) SF_NGINX_DIR=$work/nginx SF_LOG_DIR=$work/logs
+    export SF_PLATFORM_DOMAIN=$STOREFLEET_PLATFORM_DOMAIN SF_SOCKET=$work/sf.sock SF_PUBLIC_DIR=$root/public
+    export SF_TEMPLATES_DIR=$root/templates SF_MEDIA_DIR=$STOREFLEET_DATA_DIR/media SF_ACME_DIR=$STOREFLEET_DATA_DIR/acme
+    export SF_LISTEN="listen 127.0.0.1:$http_port;"
+    export SF_LISTEN_DEFAULT="listen 127.0.0.1:$http_port default_server reuseport backlog=4096;"
+    vars='${SF_USER} ${SF_GROUP} ${SF_NGINX_DIR} ${SF_LOG_DIR} ${SF_LISTEN} ${SF_LISTEN_DEFAULT}
+        ${SF_PLATFORM_DOMAIN} ${SF_SOCKET} ${SF_PUBLIC_DIR} ${SF_TEMPLATES_DIR} ${SF_MEDIA_DIR} ${SF_ACME_DIR}'
+    for file in nginx/*.conf nginx/snippets/*.conf; do envsubst "$vars" <"$file" >"$work/nginx/${file#nginx/}"; done
+    cp nginx/errors/*.html "$work/nginx/errors/"
+    nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+    for _ in $(seq 1 100); do
+        [[ $(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/healthz") == 200 ]] && break
+        sleep 0.2
+    done
+fi
 
 # A merchant with an organization and a signed-in session (the cookie's token, stored hashed).
 user_id=$(owner -c "INSERT INTO users (email, name, password_hash) VALUES ('$email', 'Bench Admin', 'scrypt\$bench') RETURNING id" | head -1)
@@ -95,7 +127,7 @@ SQL
 seeded=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 count=$(superuser_psql "$port" "$database" -At -c "SELECT count(*) FROM orders")
 
-base="http://127.0.0.1:${STOREFLEET_HTTP_PORT}"
+base="http://127.0.0.1:${http_port}"
 host=$STOREFLEET_PLATFORM_DOMAIN
 cookie="sf_session=$token"
 dashboard="/store/$slug/admin"
@@ -123,9 +155,9 @@ read -r dash_rps dash_p99 < <(measure "$dashboard" -H "Host: $host" -H "Cookie: 
 ratio=$(awk -v a="$dash_rps" -v b="$hello_rps" 'BEGIN{printf "%.0f", 100*a/b}')
 
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-workers=$(pgrep -fc 'storefleet serve' || true)
+served_by=$([[ $private == 1 ]] && echo "private serve, $workers workers, $(basename "$bin") $(git rev-parse --short HEAD)" || echo "the $profile profile's serve")
 report=$(cat <<REPORT
-### $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, ${cpu}, load $(cut -d' ' -f1 /proc/loadavg), wrk -t2 -c$conns -d$duration, serve processes: $workers (${STOREFLEET_WORKERS:-2} workers)
+### $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, ${cpu}, load $(cut -d' ' -f1 /proc/loadavg), wrk -t2 -c$conns -d$duration, $served_by
 Store: $count orders over 90 days (seeded in ${seeded} s), Europe/Berlin; first dashboard view ${cold#* } s.
 
 | target | req/s | p99 ms |

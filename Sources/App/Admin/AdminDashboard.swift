@@ -14,7 +14,8 @@ final class DashboardCache {
         let key: String
         let currency: String
         let report: SalesReport
-        let chart: String
+        /// The page's figures, formatted once per key.
+        let assigns: [String: Value]
     }
 
     private var entries: [Int64: Entry] = [:]
@@ -46,7 +47,7 @@ extension StorefleetApp {
             } else {
                 let report = try SalesReport.load(on: db, timezone: context.route.timezone)
                 entry = DashboardCache.Entry(key: key ?? "", currency: money.currency, report: report,
-                                             chart: SalesChart(days: report.daily, money: money).html())
+                                             assigns: StorefleetApp.dashboardAssigns(report, money: money))
                 if key != nil { cache.store(entry, storeId: storeId) }
             }
             // Only a store without sales needs to know whether it has products (its next step).
@@ -56,7 +57,14 @@ extension StorefleetApp {
             }
             return (entry, products)
         }
-        let report = entry.report
+        var assigns = entry.assigns
+        assigns["product_count"] = .int(productCount ?? 0)
+        return try AdminPages.render(site, context, area: .dashboard, page: "admin/dashboard",
+                                     title: "Dashboard", assigns: assigns)
+    }
+
+    /// The dashboard template's figures: periods, top products, the chart.
+    static func dashboardAssigns(_ report: SalesReport, money: AdminMoney) -> [String: Value] {
         func period(_ label: String, _ p: SalesReport.Period) -> Value {
             ["label": .string(label), "sales": .string(money.string(p.netSalesMinor)), "orders": .int(p.orders),
              "orders_label": .string(SalesChart.orders(p.orders)),
@@ -66,17 +74,14 @@ extension StorefleetApp {
             ["title": .string(product.title), "quantity": .int(product.quantity),
              "revenue": .string(money.string(product.revenueMinor))]
         }
-        let assigns: [String: Value] = [
+        return [
             "periods": .array([period("Today", report.today), period("Last 7 days", report.last7Days),
                                period("Last 30 days", report.last30Days)]),
             "last30": period("Last 30 days", report.last30Days),
             "top_products": .array(top),
-            "chart_html": .safe(entry.chart),
+            "chart_html": .safe(SalesChart(days: report.daily, money: money).html()),
             "has_sales": .bool(!report.isEmpty),
-            "product_count": .int(productCount ?? 0),
             "timezone": .string(report.timezone),
         ]
-        return try AdminPages.render(site, context, area: .dashboard, page: "admin/dashboard",
-                                     title: "Dashboard", assigns: assigns)
     }
 }

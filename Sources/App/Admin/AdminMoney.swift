@@ -4,10 +4,24 @@ struct AdminMoney: Sendable {
     let currency: String
     let format: String
     let places: Int
+    // The format taken apart once (Foundation's string search is slow on a hot path).
+    private let prefix: String
+    private let suffix: String
+    private let commaDecimal: Bool
+    private let noDecimals: Bool
 
     init(currency: String) {
         self.currency = currency.uppercased()
         format = MoneyFormats.forCurrency(currency).money
+        commaDecimal = format.contains("comma_separator")
+        noDecimals = format.contains("no_decimals")
+        if let open = format.range(of: "{{"), let close = format.range(of: "}}", range: open.upperBound..<format.endIndex) {
+            prefix = String(format[..<open.lowerBound])
+            suffix = String(format[close.upperBound...])
+        } else {
+            prefix = ""
+            suffix = " " + currency.uppercased()
+        }
         switch self.currency {
         case "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG": places = 0
         case "KWD", "BHD", "JOD", "OMR", "TND": places = 3
@@ -22,7 +36,6 @@ struct AdminMoney: Sendable {
     func wholeUnits(_ minor: Int64) -> String { render(minor, decimals: false) }
 
     private func render(_ minor: Int64, decimals: Bool) -> String {
-        let commaDecimal = format.contains("comma_separator")
         let thousands = commaDecimal ? "." : ","
         let decimalMark = commaDecimal ? "," : "."
         var divisor: UInt64 = 1
@@ -30,7 +43,7 @@ struct AdminMoney: Sendable {
         let magnitude = minor.magnitude
         var whole = magnitude / divisor
         var fraction = magnitude % divisor
-        let showDecimals = decimals && places > 0 && !format.contains("no_decimals")
+        let showDecimals = decimals && places > 0 && !noDecimals
         if !showDecimals, fraction * 2 >= divisor, places > 0 { whole += 1; fraction = 0 }
         let digits = Array(String(whole))
         var text = minor < 0 ? "-" : ""
@@ -42,10 +55,6 @@ struct AdminMoney: Sendable {
             let f = String(fraction)
             text += decimalMark + String(repeating: "0", count: places - f.count) + f
         }
-        // Put the number where the format's placeholder is.
-        guard let open = format.range(of: "{{"), let close = format.range(of: "}}", range: open.upperBound..<format.endIndex) else {
-            return text + " " + currency
-        }
-        return String(format[..<open.lowerBound]) + text + String(format[close.upperBound...])
+        return prefix + text + suffix
     }
 }

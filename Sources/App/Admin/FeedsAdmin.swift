@@ -64,8 +64,10 @@ extension StorefleetApp {
 
     private func enqueueFeedJob(_ site: PlatformSite, _ context: AdminContext, channel: FeedChannel?) throws {
         let payload = channel.map { #"{"reason":"admin","channel":"\#($0.rawValue)"}"# } ?? #"{"reason":"admin"}"#
-        try JobQueue.enqueue(try site.registry(), kind: "feeds.generate", payload: JSON(rawText: payload),
-                             storeId: context.route.storeId)
+        // The app's role may queue jobs only for its own organization's stores (row-level security).
+        try OrganizationScope.run(try site.registry(), orgId: context.store.orgId, userId: context.session.userId) { db in
+            try JobQueue.enqueue(db, kind: "feeds.generate", payload: JSON(rawText: payload), storeId: context.route.storeId)
+        }
     }
 
     private func auditFeeds(_ db: Connection, _ site: PlatformSite, _ context: AdminContext, action: String,
