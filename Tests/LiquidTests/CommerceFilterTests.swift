@@ -39,6 +39,7 @@ import Testing
         #expect(try render("{{ 'products/mug.jpg' | img_url: 'master' }}", [:], options) == "/media/store-1/products/mug.jpg")
         #expect(try render("{{ image | img_url: 'medium' }}", ["image": ["src": "a/b.v2/mug.png"]], options) == "/media/store-1/a/b.v2/mug_medium.png")
         #expect(try render("{{ 'products/mug.jpg' | img_url }}", [:], options) == "/media/store-1/products/mug_small.jpg")
+        #expect(try render("{{ 'products/mug.jpg' | img_url: '600x', format: 'webp' }}", [:], options) == "/media/store-1/products/mug_600x.webp")
     }
 
     @Test func translationsWithArgumentsAndPlurals() throws {

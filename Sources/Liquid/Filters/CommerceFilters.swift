@@ -18,7 +18,7 @@ extension Environment {
         "asset_url": FilterDefinition(0, 0) { input, _, _, ctx in
             .string(ctx.assetBaseURL + input.stringValue)
         },
-        "img_url": FilterDefinition(0, 1, keywords: ["crop", "scale", "format"]) { input, args, _, ctx in
+        "img_url": FilterDefinition(0, 1, keywords: ["crop", "scale", "format"]) { input, args, keywords, ctx in
             var path: String
             switch input {
             case .string(let s), .safe(let s): path = s
@@ -30,8 +30,10 @@ extension Environment {
             let size = args.first?.stringValue ?? "small"
             if size != "master" && size != "original" && !size.isEmpty {
                 let slash = path.lastIndex(of: "/")
+                // `format: 'webp'` names the WebP copy the media.resize job writes beside each size.
+                let webp = keywords["format"]?.stringValue == "webp"
                 if let dot = path.lastIndex(of: "."), slash.map({ $0 < dot }) ?? true {
-                    path = String(path[..<dot]) + "_" + size + String(path[dot...])
+                    path = String(path[..<dot]) + "_" + size + (webp ? ".webp" : String(path[dot...]))
                 } else {
                     path += "_" + size
                 }
