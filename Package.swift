@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Feeds", dependencies: ["Commerce", "Postgres"]),
 
         // Handlers; never imports FastCGI.
-        .target(name: "App", dependencies: ["HTTP", "Liquid", "Postgres", "Crypto", "Registry", "Commerce", "Integrations"]),
+        .target(name: "App", dependencies: ["HTTP", "Liquid", "Postgres", "Crypto", "Registry", "Commerce", "Integrations", "Feeds"]),
 
         // The executable.
         .executableTarget(name: "storefleet", dependencies: [

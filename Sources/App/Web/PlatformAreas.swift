@@ -5,6 +5,7 @@ extension StorefleetApp {
         addStoresListRoutes(to: &router)
         // The store admin's shell and placeholder areas first: an area registered later takes its path over.
         addAdminRoutes(to: &router)
+        addFeedsAdminRoutes(to: &router)
         addThemeAdminRoutes(to: &router)
         addCatalogAdminRoutes(to: &router)
         addAccountRoutes(to: &router)
