@@ -121,6 +121,8 @@ extension StorefleetApp {
         } catch CatalogAdminError.notFound {
             throw HTTPError(.notFound, "This product no longer exists.")
         }
+        // The resize job waits in the store's outbox: ask the job runner to move it now.
+        try? site.registry().notify("storefleet_outbox", payload: String(context.route.storeId))
         let message = uploads.count == 1 ? "Image added. Its resized copies are being made." : "\(uploads.count) images added. Their resized copies are being made."
         return site.redirect(to: imagesURL(context, productId), flash: .success(message))
     }

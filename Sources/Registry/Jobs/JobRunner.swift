@@ -21,6 +21,9 @@ public final class JobRunner {
     public let outboxSweepSeconds: Double
     private var lastSweep = Date.distantPast
     private var hintedStores: Set<Int64> = []
+    /// The stores the current outbox sweep has still to visit. A sweep over many stores is
+    /// done a slice at a time between jobs, so queued jobs never wait for a whole sweep.
+    private var sweepQueue: ArraySlice<Int64> = []
 
     public init(registry: Connection, handlers: [String: JobHandler], backoff: Backoff = Backoff(),
                 outbox: OutboxRelay? = nil, staleAfterSeconds: Int = 900, outboxSweepSeconds: Double = 30) {
@@ -51,9 +54,15 @@ public final class JobRunner {
     /// Relays outboxes, then runs ready jobs until none is left. Returns what it did.
     @discardableResult
     public func runOnce(log: (String) -> Void = { _ in }) throws -> Round {
+        try runRound(sweepSlice: nil, log: log)
+    }
+
+    /// One round: hinted outboxes, then (a slice of) the periodic sweep, then every ready job.
+    /// `sweepSlice` bounds the seconds spent sweeping; nil sweeps every store.
+    func runRound(sweepSlice: Double?, log: (String) -> Void) throws -> Round {
         var round = Round()
         if let outbox {
-            round.relayed = try relayOutboxes(outbox, log: log)
+            round.relayed = try relayOutboxes(outbox, slice: sweepSlice, log: log)
         }
         try requeueStale()
         while let job = try claim() {
@@ -75,8 +84,14 @@ public final class JobRunner {
         try registry.listen(JobQueue.channel)
         try registry.listen(OutboxRelay.channel)
         while !shouldStop() {
-            let round = try runOnce(log: log)
-            if round.ran > 0 || round.relayed > 0 { continue }
+            let round = try runRound(sweepSlice: 0.1, log: log)
+            if round.ran > 0 || round.relayed > 0 || !sweepQueue.isEmpty {
+                // Take hints that arrived meanwhile without waiting.
+                for note in try registry.pollNotifications() where note.channel == OutboxRelay.channel {
+                    if let id = Int64(note.payload) { hintedStores.insert(id) }
+                }
+                continue
+            }
             let wait = try nextWaitMilliseconds(cap: pollMilliseconds)
             let notes = try registry.waitForNotifications(timeoutMilliseconds: wait)
             for note in notes where note.channel == OutboxRelay.channel {
@@ -138,18 +153,22 @@ public final class JobRunner {
             """)
     }
 
-    func relayOutboxes(_ outbox: OutboxRelay, log: (String) -> Void) throws -> Int {
+    func relayOutboxes(_ outbox: OutboxRelay, slice: Double?, log: (String) -> Void) throws -> Int {
         var moved = 0
-        if Date().timeIntervalSince(lastSweep) >= outboxSweepSeconds {
+        let stores = hintedStores
+        hintedStores.removeAll()
+        for id in stores.sorted() {
+            do { moved += try outbox.relay(storeId: id) } catch { log("outbox of store \(id): \(error)") }
+        }
+        if sweepQueue.isEmpty, Date().timeIntervalSince(lastSweep) >= outboxSweepSeconds {
             lastSweep = Date()
-            hintedStores.removeAll()
-            moved += try outbox.relayAll(log: log)
-        } else {
-            let stores = hintedStores
-            hintedStores.removeAll()
-            for id in stores.sorted() {
-                do { moved += try outbox.relay(storeId: id) } catch { log("outbox of store \(id): \(error)") }
-            }
+            sweepQueue = try outbox.liveStoreIds()[...]
+        }
+        let started = Date()
+        while let id = sweepQueue.first {
+            if let slice, Date().timeIntervalSince(started) >= slice { break }
+            sweepQueue = sweepQueue.dropFirst()
+            do { moved += try outbox.relay(storeId: id) } catch { log("outbox of store \(id): \(error)") }
         }
         return moved
     }

@@ -59,14 +59,18 @@ public struct OutboxRelay {
     /// Every live store's outbox; a store that fails is logged and skipped.
     @discardableResult
     public func relayAll(log: (String) -> Void = { _ in }) throws -> Int {
-        let ids = try registry.query("""
-            SELECT s.id FROM stores s JOIN tenant_databases td ON td.store_id = s.id
-            WHERE s.status IN ('active', 'suspended') AND td.status <> 'dropped' ORDER BY s.id
-            """).map { try $0.decode("id", as: Int64.self) }
         var moved = 0
-        for id in ids {
+        for id in try liveStoreIds() {
             do { moved += try relay(storeId: id) } catch { log("outbox of store \(id): \(error)") }
         }
         return moved
+    }
+
+    /// The stores whose outboxes a sweep visits: live ones whose database still exists.
+    public func liveStoreIds() throws -> [Int64] {
+        try registry.query("""
+            SELECT s.id FROM stores s JOIN tenant_databases td ON td.store_id = s.id
+            WHERE s.status IN ('active', 'suspended') AND td.status <> 'dropped' ORDER BY s.id
+            """).map { try $0.decode("id", as: Int64.self) }
     }
 }

@@ -121,6 +121,9 @@ extension Organizations {
             if sentToday >= Organizations.invitationsPerDay {
                 throw RegistryError.refused(.tooManyInvitations(limit: Organizations.invitationsPerDay))
             }
+            // Two owners inviting the same address at once: the second waits here for the
+            // first to commit, then replaces its invitation instead of hitting the unique index.
+            try db.execute("SELECT pg_advisory_xact_lock(hashtext('storefleet.invite:' || \(orgId)::text || ':' || lower(\(email))))")
             try db.execute("""
                 UPDATE invitations SET revoked_at = now()
                 WHERE org_id = \(orgId) AND lower(email) = lower(\(email)) AND accepted_at IS NULL AND revoked_at IS NULL
