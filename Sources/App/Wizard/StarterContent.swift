@@ -36,6 +36,13 @@ public enum StarterContent {
                         WHERE c.handle = \(SampleCatalog.featuredCollectionHandle) AND p.handle = \(productHandle(product.title))
                         ON CONFLICT DO NOTHING
                         """)
+                    // ...and the home page shows that collection, so the merchant's product is
+                    // the first thing on the new storefront (else it shows the newest samples).
+                    try db.execute("""
+                        UPDATE theme_settings
+                        SET settings = settings || jsonb_build_object('featured_collection', \(SampleCatalog.featuredCollectionHandle)::text)
+                        WHERE theme = \(plan.theme)
+                        """)
                 }
             }
         }
