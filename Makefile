@@ -32,6 +32,8 @@ run: deps
 	@echo "Storefleet is running:"
 	@echo "  platform (sign up, create a store):  http://storefleet.localhost:8080"
 	@echo "  the demo store:                      http://demo.storefleet.localhost:8080"
+	@echo "  the demo store's admin:              http://storefleet.localhost:8080/store/demo/admin"
+	@echo "    log in as demo@storefleet.localhost, password storefleet-demo"
 	@echo "  mail it sent (caught locally):       http://storefleet.localhost:8080/dev/mail"
 	@echo "  logs: .data/run/logs/    stop with: make stop"
 

@@ -622,13 +622,25 @@ start_jobs() {
     kill -0 "$(<"$pidfile")" 2>/dev/null || die "storefleet jobs exited; see $logs/jobs.log"
 }
 
-# The demo store, once: provisioning again resumes one that failed half-way.
+# The demo store, once: provisioning again resumes one that failed half-way. It belongs to the
+# demo merchant's organization, so `make run` has an admin to log in to (local profile only; the
+# password is printed by `make run` and is no secret).
+demo_email=demo@storefleet.localhost
+demo_password=storefleet-demo
 ensure_demo_store() {
-    local status
+    local status org
+    org=$(storefleet users create --email "$demo_email" --name "Demo Merchant" --organization "Demo Company" \
+            --password "$demo_password" --verified --if-missing </dev/null 2>>"$logs/setup.log" | tail -n 1) ||
+        die "storefleet users create failed; see $logs/setup.log"
+    [[ $org =~ ^[0-9]+$ ]] || die "storefleet users create printed no organization id; see $logs/setup.log"
     status=$(psql_super 1 storefleet_registry -At -c "SELECT status FROM stores WHERE slug = 'demo'")
-    [[ $status == active || $status == suspended ]] && return 0
+    if [[ $status == active || $status == suspended ]]; then
+        # A demo store made before the demo account existed joins its organization.
+        psql_super 1 storefleet_registry -c "UPDATE stores SET org_id = $org WHERE slug = 'demo' AND org_id IS NULL" >/dev/null
+        return 0
+    fi
     say "provisioning the demo store"
-    storefleet provision --slug demo --name "Demo Store" --sample-data </dev/null >>"$logs/setup.log" 2>&1 ||
+    storefleet provision --slug demo --name "Demo Store" --sample-data --org "$org" </dev/null >>"$logs/setup.log" 2>&1 ||
         die "storefleet provision failed; see $logs/setup.log"
 }
 
