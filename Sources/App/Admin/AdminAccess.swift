@@ -50,6 +50,13 @@ struct AdminStore: Equatable {
     let role: String
 }
 
+extension AdminStore {
+    init(_ access: StoreAccess) {
+        self.init(orgId: access.orgId, slug: access.slug, name: access.name, status: access.status.rawValue,
+                  role: access.role.rawValue)
+    }
+}
+
 /// The store an admin request is about: who is signed in, their role in the store, every store
 /// they may switch to, and the store's routing fields (currency, timezone, database).
 struct AdminContext {
@@ -79,8 +86,9 @@ struct AdminContext {
 /// store that does not exist — gets the same 403, never a hint of whether the store exists.
 enum AdminAccess {
     static func context(_ site: PlatformSite, slug: String) throws -> AdminContext {
-        let session = try site.requireUser()
-        let stores = try AdminAccess.stores(try site.registry(), userId: session.userId)
+        // The session and the user's stores: one registry round trip.
+        let (session, access) = try site.requireUserWithStores()
+        let stores = access.map(AdminStore.init)
         guard let store = stores.first(where: { $0.slug == slug }) else { throw AdminAccess.forbidden }
         guard store.status == "active" || store.status == "suspended" else {
             // Not live yet (or its set-up failed): its progress page says what is going on.
@@ -93,9 +101,7 @@ enum AdminAccess {
     /// The stores `userId` may open, by organization.
     static func stores(_ registry: Connection, userId: Int64) throws -> [AdminStore] {
         // One query that honours the team's store limits (Registry `Organizations`).
-        try Organizations(registry: registry).stores(userId: userId).map {
-            AdminStore(orgId: $0.orgId, slug: $0.slug, name: $0.name, status: $0.status.rawValue, role: $0.role.rawValue)
-        }
+        try Organizations(registry: registry).stores(userId: userId).map(AdminStore.init)
     }
 
     static let forbidden = HTTPError(.forbidden, "You don’t have access to this store. Ask one of its owners to invite you.")

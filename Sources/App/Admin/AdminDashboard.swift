@@ -18,7 +18,16 @@ final class DashboardCache {
         let assigns: [String: Value]
     }
 
+    /// A rendered dashboard with everything it was rendered from.
+    struct Page {
+        let inputs: [String: Value]
+        let response: Response
+    }
+
     private var entries: [Int64: Entry] = [:]
+    /// Each store's last rendered dashboard: a viewer who reloads it while nothing changed gets
+    /// the same bytes without a render.
+    private var pages: [Int64: Page] = [:]
     /// Stores one worker keeps figures for; past it the cache starts over.
     static let maximumStores = 1000
 
@@ -30,6 +39,16 @@ final class DashboardCache {
     func store(_ entry: Entry, storeId: Int64) {
         if entries.count >= DashboardCache.maximumStores { entries.removeAll(keepingCapacity: true) }
         entries[storeId] = entry
+    }
+
+    func page(storeId: Int64, inputs: [String: Value]) -> Response? {
+        guard let page = pages[storeId], page.inputs == inputs else { return nil }
+        return page.response
+    }
+
+    func store(_ page: Page, storeId: Int64) {
+        if pages.count >= DashboardCache.maximumStores { pages.removeAll(keepingCapacity: true) }
+        pages[storeId] = page
     }
 }
 
@@ -59,8 +78,26 @@ extension StorefleetApp {
         }
         var assigns = entry.assigns
         assigns["product_count"] = .int(productCount ?? 0)
-        return try AdminPages.render(site, context, area: .dashboard, page: "admin/dashboard",
-                                     title: "Dashboard", assigns: assigns)
+        // The page is a function of these assigns, the admin shell (store, switcher, role) and
+        // what every merchant page gets from the request and session (`PlatformSite.render`):
+        // a flash message (taken once, so never cached), the CSRF token, the user, the links.
+        guard site.request.cookies[WebCookie.flash] == nil else {
+            return try AdminPages.render(site, context, area: .dashboard, page: "admin/dashboard",
+                                         title: "Dashboard", assigns: assigns)
+        }
+        var inputs = assigns
+        inputs["shell"] = .dictionary(AdminPages.shell(site, context, area: .dashboard))
+        inputs["request"] = [
+            "csrf_token": .string(context.session.csrfToken), "user_id": .int(Int(context.session.userId)),
+            "user_name": .string(context.session.userName), "user_email": .string(context.session.userEmail),
+            "email_verified": .bool(context.session.emailVerified), "path": .string(site.request.path),
+            "platform_url": .string(site.links.platformURL), "platform_domain": .string(site.links.platformDomain),
+        ]
+        if let response = cache.page(storeId: storeId, inputs: inputs) { return response }
+        let response = try AdminPages.render(site, context, area: .dashboard, page: "admin/dashboard",
+                                             title: "Dashboard", assigns: assigns)
+        if entry.key != "" { cache.store(DashboardCache.Page(inputs: inputs, response: response), storeId: storeId) }
+        return response
     }
 
     /// The dashboard template's figures: periods, top products, the chart.

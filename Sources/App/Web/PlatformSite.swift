@@ -65,6 +65,21 @@ final class PlatformSite {
         throw Redirect(to: "/login?next=" + FormEncoding.encode(next))
     }
 
+    /// `requireUser` with every store the user reaches, in one registry round trip when the
+    /// session is not loaded yet (the store admin needs both on every request).
+    func requireUserWithStores() throws -> (SessionRecord, [StoreAccess]) {
+        if !sessionLoaded, let token = request.cookies[WebCookie.session], !token.isEmpty {
+            sessionLoaded = true
+            if let (record, stores) = try Sessions.findWithStores(try registry(), token: token) {
+                loadedSession = record
+                return (record, stores)
+            }
+            pendingCookies.append(WebCookie.deletion(WebCookie.session, request: request))
+        }
+        let session = try requireUser()
+        return (session, try Organizations(registry: try registry()).stores(userId: session.userId))
+    }
+
     /// Signs the browser in as `userId`: a new session row and its cookie. The old session
     /// cookie (if any) is replaced, so a session fixed before log-in is never reused.
     @discardableResult

@@ -15,11 +15,12 @@ public struct SessionRecord: Sendable {
     public let emailVerified: Bool
     public let expiresAt: Date
 
-    init(_ row: Row) throws {
+    /// `nameColumn`: where the user's name is (a query that also returns stores names it apart).
+    init(_ row: Row, nameColumn: String = "name") throws {
         id = try row.decode("id")
         userId = try row.decode("user_id")
         csrfToken = try row.decode("csrf_token")
-        userName = try row.decode("name")
+        userName = try row.decode(nameColumn)
         userEmail = try row.decode("email")
         isPlatformAdmin = try row.decode("is_platform_admin")
         emailVerified = try row.decode("email_verified")
