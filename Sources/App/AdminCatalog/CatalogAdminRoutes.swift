@@ -74,6 +74,7 @@ extension StorefleetApp {
             return try deleteCollection(site, try catalog(site, parameters), collectionId: try Self.id(parameters))
         }
         addProductImageRoutes(to: &router)
+        addCategoryRoutes(to: &router)
     }
 
     static func id(_ parameters: Parameters) throws -> Int64 {
@@ -87,6 +88,7 @@ enum CatalogPages {
     /// The tabs above every catalog page.
     static func tabs(_ context: AdminContext, current: String) -> Value {
         let items = [("products", "Products", "/products"), ("collections", "Collections", "/collections"),
+                     ("categories", "Categories", "/categories"),
                      ("import", "Import", "/products/import")]
         return .array(items.map { key, title, path in
             ["title": .string(title), "url": .string(context.adminURL + path), "current": .bool(key == current)]
