@@ -10,16 +10,17 @@ public struct CatalogFeedSource: FeedSource {
     public let db: Connection
     /// Only products in these collections; empty: the whole active catalog.
     public let collectionIds: [Int64]
+    /// Rows per FETCH: large enough that round trips do not count, small enough to stay flat.
+    public let batchSize: Int
 
-    public init(db: Connection, collectionIds: [Int64] = []) {
+    public init(db: Connection, collectionIds: [Int64] = [], batchSize: Int = 1000) {
         self.db = db
         self.collectionIds = collectionIds
+        self.batchSize = max(batchSize, 1)
     }
 
     /// The gallery images read per product: one main image and the ten extra ones Google takes.
     static let imagesPerProduct = 11
-    /// Rows per FETCH: large enough that round trips do not count, small enough to stay flat.
-    static let batchSize = 1000
 
     public func forEachVariant(_ body: (FeedVariantRecord) throws -> Void) throws {
         var listed: Query = "p.status = 'active'"
@@ -60,9 +61,9 @@ public struct CatalogFeedSource: FeedSource {
             // time (JIT alone cost seconds on 100,000 variants).
             try db.execute("SET LOCAL jit = off")
             try db.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            var variantRows = try Cursor(db, name: "feed_variants", query: variants)
-            var imageRows = try Cursor(db, name: "feed_images", query: images)
-            var optionRows = try Cursor(db, name: "feed_options", query: options)
+            var variantRows = try Cursor(db, name: "feed_variants", query: variants, batchSize: batchSize)
+            var imageRows = try Cursor(db, name: "feed_images", query: images, batchSize: batchSize)
+            var optionRows = try Cursor(db, name: "feed_options", query: options, batchSize: batchSize)
 
             var productId: Int64 = -1
             var gallery: [String] = []
@@ -121,17 +122,19 @@ public struct CatalogFeedSource: FeedSource {
     }
 }
 
-/// A server-side cursor read `CatalogFeedSource.batchSize` rows at a time.
+/// A server-side cursor read `batchSize` rows at a time.
 private struct Cursor {
     let db: Connection
     let fetch: Query
+    let batchSize: Int
     var batch: [Row] = []
     var index = 0
     var exhausted = false
 
-    init(_ db: Connection, name: String, query: Query) throws {
+    init(_ db: Connection, name: String, query: Query, batchSize: Int) throws {
         self.db = db
-        self.fetch = Query(unsafeSQL: "FETCH \(CatalogFeedSource.batchSize) FROM " + name)
+        self.batchSize = batchSize
+        self.fetch = Query(unsafeSQL: "FETCH \(batchSize) FROM " + name)
         try db.execute(Query(unsafeSQL: "DECLARE " + name + " NO SCROLL CURSOR FOR ") + query)
     }
 
@@ -142,7 +145,7 @@ private struct Cursor {
         batch = []     // let the previous result go before the next one arrives
         batch = try db.query(fetch)
         index = 0
-        if batch.count < CatalogFeedSource.batchSize { exhausted = true }
+        if batch.count < batchSize { exhausted = true }
         return batch.first
     }
 

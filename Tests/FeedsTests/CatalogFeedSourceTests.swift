@@ -103,6 +103,51 @@ struct FeedTestStore {
         #expect(items[0]["description"] == "About it")
     }
 
+    /// The three streams are merged here; batches of two rows make every product straddle a
+    /// FETCH, and a draft product's images and options sit between the listed ones.
+    @Test func streamsStayInStepAcrossBatches() throws {
+        let store = try FeedTestStore()
+        let shirt = try store.product("Step Shirt", variants: [("Plain", 2000, 1), ("S", 2100, 1), ("M", 2200, 1)])
+        let draft = try store.product("Step Draft", status: "draft", variants: [("S", 1000, 1)])
+        let bare = try store.product("Step Bare", variants: [], image: false)
+        let poster = try store.product("Step Poster", variants: [("Default Title", 900, 1)])
+        // Sizes on the shirt's second and third variants only, and on the draft.
+        for (product, sizes) in [(shirt, ["S", "M"]), (draft, ["S"])] {
+            let option: Int64 = try store.db.queryFirst("""
+                INSERT INTO product_options (product_id, name, position) VALUES (\(product), 'Size', 1) RETURNING id
+                """)!.decode("id")
+            for (position, size) in sizes.enumerated() {
+                try store.db.execute("""
+                    WITH value AS (INSERT INTO product_option_values (option_id, value, position)
+                                   VALUES (\(option), \(size), \(position + 1)) RETURNING id)
+                    INSERT INTO variant_option_values (variant_id, product_id, option_id, option_value_id)
+                    SELECT v.id, v.product_id, \(option), value.id FROM variants v, value
+                    WHERE v.product_id = \(product) AND v.title = \(size)
+                    """)
+            }
+        }
+        // The poster has 13 images, added in reverse; the feed takes the first 11 by position.
+        try store.db.execute("""
+            INSERT INTO product_images (product_id, position, storage_key, content_type)
+            SELECT \(poster), p, 'poster-' || p || '.jpg', 'image/jpeg' FROM generate_series(13, 2, -1) p
+            """)
+        try store.db.execute("""
+            INSERT INTO product_images (product_id, position, storage_key, content_type)
+            SELECT \(draft), p, 'draft-' || p || '.jpg', 'image/jpeg' FROM generate_series(2, 4) p
+            """)
+        for batchSize in [1, 2, 1000] {
+            var records: [FeedVariantRecord] = []
+            try CatalogFeedSource(db: store.db, batchSize: batchSize).forEachVariant { records.append($0) }
+            #expect(records.map(\.productId) == [shirt, shirt, shirt, bare, poster], "batch \(batchSize)")
+            #expect(records.map(\.variantTitle) == ["Plain", "S", "M", "", "Default Title"])
+            #expect(records.map { $0.options.map(\.value) } == [[], ["S"], ["M"], [], []], "batch \(batchSize)")
+            #expect(records.map(\.variantCount) == [3, 3, 3, 0, 1])
+            #expect(records[0].imageKeys == ["step-shirt.jpg"] && records[2].imageKeys == ["step-shirt.jpg"])
+            #expect(records[3].imageKeys.isEmpty && records[3].variantId == nil)
+            #expect(records[4].imageKeys == ["step-poster.jpg"] + (2...11).map { "poster-\($0).jpg" }, "batch \(batchSize)")
+        }
+    }
+
     @Test func collectionsNarrowTheFeed() throws {
         let store = try FeedTestStore()
         let inside = try store.product("Inside Vase")
