@@ -2,7 +2,7 @@ import Commerce
 import Liquid
 
 /// The `product` a theme sees in a list, in Shopify's shape: prices in minor units (the `money`
-/// filters format them), `url`, `featured_image` with `src`, `alt`, `width`, `height`.
+/// filters format them), `url`, `featured_image` with `src`, `alt`, `width`, `height`, `sized`.
 enum ProductDrops {
     static func value(_ p: ProductSummary, mediaPrefix: String) -> Value {
         var d: [String: Value] = [
@@ -27,9 +27,17 @@ enum ProductDrops {
                 "alt": .string(image.alt.isEmpty ? p.title : image.alt),
                 "width": image.width.map { .int($0) } ?? .nil,
                 "height": image.height.map { .int($0) } ?? .nil,
+                "sized": .bool(hasSizedCopies(image)),
             ])
         }
         return .dictionary(d)
+    }
+
+    /// Whether the `media.resize` job makes `img_url: '<W>x'` copies of this image (the `sized`
+    /// field themes check before asking for them): uploads under the store's media folder do;
+    /// bundled sample images (`/assets/sample/*.svg`) and SVGs have only the original.
+    static func hasSizedCopies(_ image: ImageReference) -> Bool {
+        image.storageKey.hasPrefix("products/") && !image.storageKey.lowercased().hasSuffix(".svg")
     }
 
     private static func money(_ minor: Int64?) -> Value {

@@ -98,6 +98,7 @@ struct ProductView {
             "alt": .string(image.alt.isEmpty ? product.title : image.alt),
             "width": image.width.map { .int($0) } ?? .nil,
             "height": image.height.map { .int($0) } ?? .nil,
+            "sized": .bool(ProductDrops.hasSizedCopies(image)),
         ]
         if let id { d["id"] = .int(Int(id)) }
         return .dictionary(d)
