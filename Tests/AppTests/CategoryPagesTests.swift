@@ -105,6 +105,21 @@ struct CategoryPagesTests {
         #expect(try db.queryFirst("SELECT name FROM categories")!.decode("name", as: String.self) == "Mugs")
     }
 
+    @Test("staff of the store may add categories, and the audit log names them")
+    func staff() throws {
+        guard let (shop, _) = try AdminCatalogTests.shop("cat-staff") else { return }
+        let staff = try shop.stack.createUser(name: "Stella Staff")
+        try shop.stack.addMember(userId: staff.userId, orgId: shop.owner.orgId, role: "staff")
+        let client = try shop.stack.signedInClient(userId: staff.userId)
+        let products = try client.get(shop.admin + "/products")
+        #expect(products.text.contains(">Categories</a>"))
+        try client.get(shop.admin + "/categories")
+        #expect(try client.post(shop.admin + "/categories/new", [("name", "Mugs"), ("parent_id", "")]).status == .seeOther)
+        let db = try shop.stack.tenantConnection(shop.store)
+        let entry = try #require(try db.queryFirst("SELECT actor_id FROM audit_log WHERE action = 'category.create'"))
+        #expect(try entry.decode("actor_id", as: String?.self) == String(staff.userId))
+    }
+
     @Test("a user of another organization gets 403 and changes nothing")
     func anotherOrganization() throws {
         guard let (shop, _) = try AdminCatalogTests.shop("cat-cross") else { return }
