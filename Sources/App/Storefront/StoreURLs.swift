@@ -31,21 +31,7 @@ enum StoreURLs {
     }
 
     /// Percent-encodes everything but unreserved characters (query names and values).
-    static func encode(_ s: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(b)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0xf)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func encode(_ s: String) -> String { FormEncoding.encode(s) }
 
     /// A path with query fields, empty values left out.
     static func path(_ path: String, _ fields: [(String, String)]) -> String {
