@@ -216,7 +216,14 @@ class Browser:
     def click_and_wait(self, element):
         """Clicks something that loads a new page (a submit button, a link) and waits for it."""
         old = self.find("html")
-        element.click()
+        try:
+            element.click()
+        except WebDriverException:
+            # The click started the navigation so fast that chromedriver's own follow-up found
+            # its node gone ("Node with given id does not belong to the document"): that is the
+            # page loading, not a failed click. Anything else is re-raised.
+            if not expected_conditions.staleness_of(old)(self.driver):
+                raise
         try:
             WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
         except TimeoutException:
