@@ -222,10 +222,10 @@ class Browser:
             # The click started the navigation so fast that chromedriver's own follow-up found
             # its node gone ("Node with given id does not belong to the document"): that is the
             # page loading, not a failed click. Anything else is re-raised.
-            if not expected_conditions.staleness_of(old)(self.driver):
+            if not _is_gone(old):
                 raise
         try:
-            WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
+            WebDriverWait(self.driver, WAIT_SECONDS).until(lambda _: _is_gone(old))
         except TimeoutException:
             raise AssertionError("clicking did not load a new page within %ds (still %s)" % (WAIT_SECONDS, self.url))
         self._wait_loaded()
@@ -460,3 +460,13 @@ def _file_part(name):
 def unique_suffix():
     """Short and unique per run: for e-mail addresses and subdomains."""
     return "%x%s" % (int(time.time() * 1000) % 0xFFFFFFFFF, os.urandom(2).hex())
+
+
+def _is_gone(element):
+    """True once `element` left the document. Chromium reports that either as a stale element
+    or, mid-navigation, as "Node with given id does not belong to the document"."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
