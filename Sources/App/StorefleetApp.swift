@@ -75,7 +75,7 @@ final class StorefleetApp {
                 store = route
                 var response: Response
                 if route.status == .active {
-                    response = try storeRouter.dispatch(request, site: StoreSite(route: route, links: links))
+                    response = shop(request, site: StoreSite(route: route, links: links, request: request, app: self))
                 } else {
                     response = notice(.suspended(storeName: route.name), links, request)
                 }
@@ -100,6 +100,21 @@ final class StorefleetApp {
             response = .redirect(to: redirect.location)
         } catch {
             response = errorResponse(error, request: request, links: links)
+        }
+        for cookie in site.pendingCookies { response.setCookie(cookie) }
+        return response
+    }
+
+    /// A request on a store's host: its router, with the shopper cookies the handler's site
+    /// decided on (cart, customer session, CSRF, flash) added to whatever it answers.
+    private func shop(_ request: Request, site: StoreSite) -> Response {
+        var response: Response
+        do {
+            response = try storeRouter.dispatch(request, site: site)
+        } catch let redirect as Redirect {
+            response = .redirect(to: redirect.location)
+        } catch {
+            response = errorResponse(error, request: request, links: site.links)
         }
         for cookie in site.pendingCookies { response.setCookie(cookie) }
         return response
@@ -191,11 +206,6 @@ final class StorefleetApp {
     }
 }
 
-/// A request on a store's host: the store and links back to the platform.
-struct StoreSite {
-    let route: StoreRoute
-    let links: SiteLinks
-}
 
 /// Re-encodes a decoded path for a `Location` header: keeps `/` and unreserved characters.
 func percentEncodePath(_ path: String) -> String {

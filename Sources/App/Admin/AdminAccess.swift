@@ -5,10 +5,11 @@ import Registry
 /// The areas of a store's admin, in navigation order, and which roles may use each.
 ///
 /// Roles (docs/CONTRACTS.md, "Platform web"): owners and admins use every area of a store;
-/// staff use the catalog, orders, customers and discounts only (and the dashboard, which shows
-/// the figures of those orders). Hidden areas are left out of the navigation and answer 403.
+/// staff use the catalog, orders, customers, discounts and reviews only (and the dashboard, which
+/// shows the figures of those orders). Hidden areas are left out of the navigation and answer 403.
 enum AdminArea: String, CaseIterable {
-    case dashboard, products, orders, customers, discounts, feeds, domains, themes, settings, audit
+    case dashboard, products, orders, customers, discounts, reviews, payments, shipping, feeds, domains,
+         themes, settings, audit
 
     var title: String {
         switch self {
@@ -17,6 +18,9 @@ enum AdminArea: String, CaseIterable {
         case .orders: return "Orders"
         case .customers: return "Customers"
         case .discounts: return "Discounts"
+        case .reviews: return "Reviews"
+        case .payments: return "Payments"
+        case .shipping: return "Shipping & taxes"
         case .feeds: return "Feeds"
         case .domains: return "Domains"
         case .themes: return "Themes"
@@ -33,7 +37,7 @@ enum AdminArea: String, CaseIterable {
         case "owner", "admin": return true
         case "staff":
             switch self {
-            case .dashboard, .products, .orders, .customers, .discounts: return true
+            case .dashboard, .products, .orders, .customers, .discounts, .reviews: return true
             default: return false
             }
         default: return false

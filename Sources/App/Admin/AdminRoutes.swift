@@ -54,7 +54,7 @@ extension AdminArea {
     /// Areas that already list the store's rows (read-only until their issue adds editing).
     static let listAreas: [AdminArea] = [.products, .orders, .customers, .discounts]
     /// Areas with nothing to show yet.
-    static let placeholderAreas: [AdminArea] = [.feeds, .domains, .themes]
+    static let placeholderAreas: [AdminArea] = [.feeds, .domains, .themes, .reviews, .payments, .shipping]
 }
 
 /// Rendering inside the admin shell (`templates/admin/layout.liquid`).

@@ -198,7 +198,7 @@ final class Storefront {
     }
 
     /// Development mode: pick up template edits without restarting the worker.
-    private func reloadThemes() throws {
+    func reloadThemes() throws {
         defaultTheme = try Theme(name: config.defaultTheme, templateDirectory: config.templateDirectory)
         themes = [defaultTheme.name: defaultTheme]
         stores.removeAll()
@@ -228,4 +228,32 @@ enum StorefrontVersion {
     static let query: Query = "SELECT version FROM storefront_version"
     /// Notified (tenant migration 0007) in the transaction that bumps the version.
     static let channel = "storefront_changed"
+}
+
+extension Storefront {
+    /// A page that belongs to one shopper (cart, checkout, account, order status): rendered
+    /// fresh from the store's current theme, `templates/<name>.liquid` inside its layout, never
+    /// cached. Besides the page's own assigns it gets `csrf_token` (for its forms), `flash`, and
+    /// `cart_count` from the `sf_cart_count` cookie.
+    func shopperPage(_ site: StoreSite, db: Connection, template name: String, title: String,
+                     assigns: [String: Value] = [:], status: Status = .ok) throws -> Response {
+        if config.developmentMode { try reloadThemes() }
+        let state = renderState(for: site)
+        let baseURL = StoreURLs.baseURL(site, request: site.request)
+        let (look, _) = try currentLook(state, site: site, baseURL: baseURL, db: db)
+        let template = try look.theme.template(named: name)
+        var data = assigns
+        data["csrf_token"] = .string(site.csrfToken())
+        if data["template"] == nil { data["template"] = .string(name.replacingOccurrences(of: "/", with: "-")) }
+        if let flash = site.takeFlash() { data["flash"] = flash.liquidValue }
+        if data["cart_count"] == nil {
+            data["cart_count"] = .int(site.request.cookies[ShopCookie.cartCount].flatMap { Int($0) } ?? 0)
+        }
+        let html = try render(template, look: look, assigns: data,
+                              seo: PageSEO(title: title + " – " + site.route.name, robots: "noindex"),
+                              path: site.request.path)
+        var response = StorefleetApp.htmlResponse(Array(html.utf8), status: status)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    }
 }

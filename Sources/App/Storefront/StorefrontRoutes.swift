@@ -1,9 +1,13 @@
 import HTTP
 
 extension StorefleetApp {
-    /// The storefront's routes on a store host. Anything else is the theme's 404 page — also
-    /// for POSTs such as `/cart/add`, whose handler comes with the cart.
+    /// The storefront's routes on a store host. Anything else is the theme's 404 page. The
+    /// shopper areas (cart, checkout, customer accounts, payment) add theirs first.
     func addStorefrontRoutes(to router: inout SiteRouter<StoreSite>) {
+        addCartRoutes(to: &router)
+        addCheckoutRoutes(to: &router)
+        addCustomerAccountRoutes(to: &router)
+        addPaymentRoutes(to: &router)
         router.get("/") { [unowned self] request, _, site in
             try storefront.home(request, site, app: self)
         }

@@ -1,3 +1,4 @@
+import HTTP
 import Liquid
 
 /// A storefront theme in Shopify's layout, loaded once per process:
@@ -22,6 +23,8 @@ final class Theme {
     var settingsDefaults: [String: Value] { schema.defaults }
     /// Where nginx serves the theme's `assets/` folder (see public/assets/themes/).
     let assetBaseURL: String
+    /// The folder the templates come from (extra page templates load on first use).
+    private let folder: TemplateFolder
     /// The layout every page is wrapped in.
     static let layoutName = "layout/theme"
     /// The page templates every theme must have; a theme without one fails to load.
@@ -47,6 +50,19 @@ final class Theme {
         self.translations = try Theme.readJSON(root + "/locales/en.default.json") ?? .dictionary([:])
         self.schema = ThemeSettingsSchema(try Theme.readJSON(root + "/config/settings_schema.json"))
         self.assetBaseURL = "/assets/themes/" + name + "/"
+        self.folder = folder
+        try folder.preload(subfolder: "templates/customers", environment: environment) { "templates/customers/" + $0 }
+        try folder.preload(subfolder: "templates", environment: environment) { "templates/" + $0 }
+    }
+
+    /// Any page template by its name under `templates/` (`cart`, `checkout`,
+    /// `customers/account`, ...); 404 when this theme has none, so a theme missing a shopper
+    /// page fails visibly rather than falling back to another theme's look.
+    func template(named name: String) throws -> Template {
+        guard let t = try folder.template(named: "templates/" + name, environment: environment) else {
+            throw HTTPError(.notFound, "This page does not exist.")
+        }
+        return t
     }
 
     static func readJSON(_ path: String) throws -> Value? {
