@@ -33,7 +33,7 @@ let package = Package(
         // Middle.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTP"]),
         .target(name: "Registry", dependencies: ["Postgres", "Crypto"]),
-        .target(name: "Commerce", dependencies: ["Postgres", "CLibXML2", "Media"]),
+        .target(name: "Commerce", dependencies: ["Postgres", "CLibXML2", "Media", "Crypto"]),
         .target(name: "Integrations", dependencies: ["CCurl", "Crypto"]),
         .target(name: "Feeds", dependencies: ["Commerce", "Postgres"]),
 

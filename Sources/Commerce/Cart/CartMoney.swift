@@ -1,0 +1,35 @@
+/// Money in cart notices ("changed from $10.00 to $12.00"). The theme's `money` filter prints
+/// prices on pages; notices are sentences built here, so they carry their own formatting, with
+/// the same symbols as the storefront's formats for the common currencies.
+public enum CartMoney {
+    public static func format(_ minor: Int64, currency: String) -> String {
+        let code = currency.uppercased()
+        let decimals = zeroDecimal.contains(code) ? 0 : 2
+        let comma = commaDecimal.contains(code)
+        let negative = minor < 0
+        let magnitude = minor.magnitude
+        var amount: String
+        if decimals == 0 {
+            amount = String(magnitude)
+        } else {
+            let whole = magnitude / 100, cents = magnitude % 100
+            amount = String(whole) + (comma ? "," : ".") + (cents < 10 ? "0" : "") + String(cents)
+        }
+        if negative { amount = "-" + amount }
+        switch code {
+        case "USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN": return "$" + amount
+        case "EUR": return "€" + amount
+        case "GBP": return "£" + amount
+        case "JPY", "CNY": return "¥" + amount
+        case "INR": return "₹" + amount
+        case "CHF": return "CHF " + amount
+        case "SEK", "NOK", "DKK": return amount + " kr"
+        case "PLN": return amount + " zł"
+        case "BRL": return "R$ " + amount
+        default: return amount + " " + code
+        }
+    }
+
+    private static let zeroDecimal: Set<String> = ["JPY", "KRW", "VND", "CLP", "ISK"]
+    private static let commaDecimal: Set<String> = ["EUR", "SEK", "NOK", "DKK", "PLN", "BRL"]
+}

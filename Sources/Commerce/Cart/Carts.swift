@@ -1,0 +1,124 @@
+import Crypto
+import Postgres
+
+/// Shopping carts (`carts`, `cart_items`), tied to a cookie token whose SHA-256 is stored, and
+/// to a customer once they log in (`attach`).
+///
+/// Every function that returns `CartContents` re-checks the lines against the catalog first
+/// (current price, stock, whether the product is still sold) and reports what it changed in
+/// `notices`; the check and the change it makes run in one transaction with the cart locked, so
+/// two requests from the same shopper cannot interleave. Money is integer minor units.
+public enum Carts {
+    /// The most units of one variant a cart may hold (the schema's own limit).
+    public static let maxQuantity = 10_000
+    /// The most different variants a cart may hold.
+    public static let maxLines = 100
+
+    /// SHA-256 of the cookie token: what `carts.token_hash` stores, so a database leak yields no
+    /// usable cookie.
+    public static func tokenHash(_ token: String) -> [UInt8] { SHA256Digest.hash(token) }
+
+    /// A new empty open cart; the token goes into the `sf_cart` cookie and is never stored.
+    public static func create(_ db: Connection, currency: String, customerId: Int64? = nil) throws -> (token: String, id: Int64) {
+        let token = SecureRandom.token(bytes: 32)
+        let row = try db.queryFirst("""
+            INSERT INTO carts (token_hash, currency, customer_id)
+            VALUES (\(tokenHash(token)), \(currency.uppercased()), \(customerId))
+            RETURNING id
+            """)
+        guard let row else { throw CommerceError.missingResult("INSERT INTO carts") }
+        return (token, try row.decode("id"))
+    }
+
+    /// The open cart this token names, re-checked (prices updated, quantities lowered to stock,
+    /// lines no longer for sale removed, each change in `notices`); nil when the token names no
+    /// open cart (unknown, converted to an order, abandoned).
+    public static func open(_ db: Connection, token: String) throws -> CartContents? {
+        try db.transaction { db in
+            guard let header = try lockedCart(db, token: token) else { return nil }
+            return try recheck(db, header)
+        }
+    }
+
+    /// Adds `quantity` units of a variant (on top of any already in the cart). Asking for more than
+    /// is in stock takes what is left and says so in `notices`. Throws `CartError` (and changes
+    /// nothing) for an unknown variant, a product not for sale, a sold-out variant or a quantity
+    /// outside 1...`maxQuantity`.
+    public static func add(_ db: Connection, token: String, variantId: Int64, quantity: Int) throws -> CartContents {
+        guard (1...maxQuantity).contains(quantity) else { throw CartError.quantityOutOfRange }
+        return try mutate(db, token: token) { db, header in
+            let variant = try sellableVariant(db, id: variantId)
+            let existing = try db.queryFirst("""
+                SELECT quantity FROM cart_items WHERE cart_id = \(header.id) AND variant_id = \(variantId)
+                """).map { try $0.decode("quantity", as: Int.self) } ?? 0
+            if existing == 0 {
+                let count = try db.queryFirst("SELECT count(*) AS n FROM cart_items WHERE cart_id = \(header.id)")
+                if let count, try count.decode("n", as: Int.self) >= maxLines { throw CartError.tooManyLines }
+            }
+            if let left = variant.available, left <= 0 { throw CartError.soldOut(title: variant.displayName) }
+            let wanted = existing + quantity
+            guard wanted <= maxQuantity else { throw CartError.quantityOutOfRange }
+            var notices: [CartNotice] = []
+            var granted = wanted
+            if let left = variant.available, wanted > left {
+                granted = left
+                notices.append(lowered(variant.id, variant.displayName, left: left))
+            }
+            _ = try db.execute("""
+                INSERT INTO cart_items (cart_id, variant_id, quantity, unit_price_minor)
+                VALUES (\(header.id), \(variantId), \(granted), \(variant.priceMinor))
+                ON CONFLICT (cart_id, variant_id)
+                DO UPDATE SET quantity = EXCLUDED.quantity, unit_price_minor = EXCLUDED.unit_price_minor
+                """)
+            return notices
+        }
+    }
+
+    /// Sets a line's quantity (0 removes it). More than is in stock takes what is left, with a
+    /// notice. Throws `CartError.lineNotFound` when the variant is not in the cart.
+    public static func setQuantity(_ db: Connection, token: String, variantId: Int64, quantity: Int) throws -> CartContents {
+        guard (0...maxQuantity).contains(quantity) else { throw CartError.quantityOutOfRange }
+        return try mutate(db, token: token) { db, header in
+            try setLine(db, cartId: header.id, variantId: variantId, quantity: quantity)
+        }
+    }
+
+    /// Removes a line (a line already gone is not an error: the shopper wanted it gone).
+    public static func remove(_ db: Connection, token: String, variantId: Int64) throws -> CartContents {
+        try mutate(db, token: token) { db, header in
+            _ = try db.execute("DELETE FROM cart_items WHERE cart_id = \(header.id) AND variant_id = \(variantId)")
+            return []
+        }
+    }
+
+    /// The cart page's "Update" button: every quantity at once (0 removes; variants not in the
+    /// cart are ignored) and the note when given. All or nothing: one bad quantity changes nothing.
+    public static func update(_ db: Connection, token: String, quantities: [Int64: Int], note: String?) throws -> CartContents {
+        guard quantities.values.allSatisfy({ (0...maxQuantity).contains($0) }) else { throw CartError.quantityOutOfRange }
+        return try mutate(db, token: token) { db, header in
+            var notices: [CartNotice] = []
+            for (variantId, quantity) in quantities.sorted(by: { $0.key < $1.key }) {
+                do {
+                    notices += try setLine(db, cartId: header.id, variantId: variantId, quantity: quantity)
+                } catch CartError.lineNotFound {
+                    continue
+                }
+            }
+            if let note {
+                _ = try db.execute("UPDATE carts SET note = \(String(note.prefix(maxNoteLength))) WHERE id = \(header.id)")
+            }
+            return notices
+        }
+    }
+
+    /// Empties the cart (the cart and its token stay).
+    public static func clear(_ db: Connection, token: String) throws -> CartContents {
+        try mutate(db, token: token) { db, header in
+            _ = try db.execute("DELETE FROM cart_items WHERE cart_id = \(header.id)")
+            return []
+        }
+    }
+
+    /// The longest note kept (longer ones are cut).
+    public static let maxNoteLength = 2_000
+}
