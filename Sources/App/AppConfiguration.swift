@@ -62,6 +62,14 @@ public struct AppConfiguration: Sendable {
         public static let tenantRetryDelay = "STOREFLEET_TENANT_RETRY_SECONDS"
         public static let tenantPool = "STOREFLEET_TENANT_POOL"
         public static let tenantConnections = "STOREFLEET_TENANT_CONNECTIONS"
+        // Payments (issue 7); read by `AppConfiguration.stripe` (Payments/StripeSettings.swift).
+        public static let stripeAPIBase = "STOREFLEET_STRIPE_API_BASE"
+        public static let stripeJSURL = "STOREFLEET_STRIPE_JS_URL"
+        public static let stripeSecretKey = "STOREFLEET_STRIPE_SECRET_KEY"
+        public static let stripePublishableKey = "STOREFLEET_STRIPE_PUBLISHABLE_KEY"
+        public static let stripeWebhookSecret = "STOREFLEET_STRIPE_WEBHOOK_SECRET"
+        public static let stripeFeePPM = "STOREFLEET_STRIPE_FEE_PPM"
+        public static let stripeFeeFixedMinor = "STOREFLEET_STRIPE_FEE_FIXED_MINOR"
     }
 
     /// Reads the configuration from `environment`. `packageRoot` anchors the default template
