@@ -27,3 +27,13 @@ public struct OrderActionError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "order action refused (\(code.rawValue)): \(message)" }
 }
+
+extension String {
+    /// Without leading and trailing spaces and newlines (merchant input).
+    var orderTrimmed: String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}
