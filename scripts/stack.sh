@@ -209,6 +209,7 @@ STOREFLEET_MAIL_DIR=$mail_dir
 STOREFLEET_DEV_MAIL=1
 STOREFLEET_FAIL_FIRST_PROVISION=$fail_first_provision
 EOF
+        localstripe_env >>"$file.new"
         mv "$file.new" "$file"
     )
 }
@@ -520,6 +521,85 @@ stop_smtp() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# localstripe, the Stripe stand-in (scripts/localstripe_connect.py in the project venv, which adds
+# the Connect endpoints localstripe lacks). Port 8420 (run) / 18420 (test), moved by
+# STOREFLEET_PORT_OFFSET; state in localstripe/state.pickle; its signed webhooks go to nginx's
+# /webhooks/stripe on the platform host. Keys (made once, in stripe.env): sk_test_/pk_test_ keys
+# (localstripe accepts any) and the webhook signing secret, which the app seals into the registry.
+
+if [[ $profile == run ]]; then localstripe_port=8420; else localstripe_port=18420; fi
+localstripe_port=$((localstripe_port + ${STOREFLEET_PORT_OFFSET:-0}))
+
+localstripe_secrets() {
+    local file=$data/stripe.env
+    if [[ ! -s $file ]]; then
+        (
+            umask 077
+            {
+                echo "STRIPE_SECRET_KEY=sk_test_$(openssl rand -hex 24)"
+                echo "STRIPE_PUBLISHABLE_KEY=pk_test_$(openssl rand -hex 24)"
+                echo "STRIPE_WEBHOOK_SECRET=whsec_$(openssl rand -hex 24)"
+            } >"$file.new"
+            mv "$file.new" "$file"
+        )
+    fi
+    chmod 0600 "$file"
+    # shellcheck disable=SC1090
+    . "$file"
+}
+
+# The stack.env lines (docs/CONTRACTS.md, Payments).
+localstripe_env() {
+    cat <<EOF
+STOREFLEET_STRIPE_API_BASE=http://127.0.0.1:$localstripe_port
+STOREFLEET_STRIPE_JS_URL=http://127.0.0.1:$localstripe_port/js.stripe.com/v3/
+STOREFLEET_STRIPE_SECRET_KEY=$STRIPE_SECRET_KEY
+STOREFLEET_STRIPE_PUBLISHABLE_KEY=$STRIPE_PUBLISHABLE_KEY
+STOREFLEET_STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
+STOREFLEET_STRIPE_FEE_PPM=20000
+STOREFLEET_STRIPE_FEE_FIXED_MINOR=30
+STOREFLEET_LOCALSTRIPE_URL=http://127.0.0.1:$localstripe_port
+EOF
+}
+
+localstripe_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$localstripe_port") 2>/dev/null; }
+
+localstripe_start() {
+    local pidfile=$run/localstripe.pid python secret_file=$run/localstripe-webhook-secret
+    live_pid "$pidfile" localstripe_connect.py >/dev/null && return 0
+    python=$("$repo/scripts/venv.sh" 9>&-) || die "scripts/venv.sh failed (the project's Python venv)"
+    (umask 077 && printf '%s\n' "$STRIPE_WEBHOOK_SECRET" >"$secret_file")
+    mkdir -p "$data/localstripe"
+    say "starting localstripe on 127.0.0.1:$localstripe_port (webhooks to /webhooks/stripe)"
+    (cd "$repo" && exec setsid "$python" scripts/localstripe_connect.py --host 127.0.0.1 --port "$localstripe_port" \
+        --state "$data/localstripe/state.pickle" --webhook-url "http://127.0.0.1:$http_port/webhooks/stripe" \
+        --webhook-secret-file "$secret_file" </dev/null >>"$logs/localstripe.log" 2>&1 9>&-) &
+    echo $! >"$pidfile"
+    local deadline=$((SECONDS + 30))
+    until localstripe_listening; do
+        kill -0 "$(<"$pidfile")" 2>/dev/null || {
+            tail -n 5 "$logs/localstripe.log" >&2
+            die "localstripe exited (port $localstripe_port taken?); see $logs/localstripe.log"
+        }
+        ((SECONDS < deadline)) || die "localstripe did not listen within 30s; see $logs/localstripe.log"
+        sleep 0.1
+    done
+}
+
+localstripe_stop() {
+    stop_pid "$run/localstripe.pid" localstripe_connect.py TERM 10 "localstripe"
+}
+
+localstripe_status() {
+    local pid
+    if pid=$(live_pid "$run/localstripe.pid" localstripe_connect.py); then
+        echo "localstripe (127.0.0.1:$localstripe_port): running (pid $pid)"
+    else
+        echo "localstripe (127.0.0.1:$localstripe_port): stopped"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # storefleet: migrations, servers, serve, jobs, the demo store
 
 # Runs the executable from the checkout (it finds templates/ and migrations/ there) with the
@@ -683,6 +763,7 @@ up() {
     prepare_folders
     load_secrets
     ensure_master_key
+    localstripe_secrets
     write_stack_env
     init_server 1
     init_server 2
@@ -693,6 +774,7 @@ up() {
     start_bouncer 2
     start_nginx
     start_smtp
+    localstripe_start
     start_storefleet
     say "up in $((SECONDS - started))s; settings in $data/stack.env"
 }
@@ -701,6 +783,7 @@ down() {
     [[ -d $data ]] || return 0
     stop_storefleet
     stop_smtp
+    localstripe_stop
     stop_nginx
     if [[ -d $pghome ]]; then
         stop_bouncer 2
@@ -726,6 +809,7 @@ status() {
     show "storefleet serve" "$run/serve.pid" storefleet
     show "storefleet jobs" "$run/jobs.pid" storefleet
     show "smtp catcher (127.0.0.1:$smtp_port, mail in $mail_dir)" "$run/smtp-catcher.pid" smtp-catcher.py
+    localstripe_status
 }
 
 destroy() {
