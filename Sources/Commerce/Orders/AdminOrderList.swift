@@ -53,7 +53,7 @@ public struct AdminOrderQuery: Sendable {
         return text
     }
 
-    var isFiltered: Bool {
+    public var isFiltered: Bool {
         !search.isEmpty || financialStatus != nil || fulfillmentStatus != nil || status != nil || fromDay != nil || toDay != nil
     }
 }
