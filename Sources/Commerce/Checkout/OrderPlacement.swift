@@ -1,0 +1,177 @@
+import Crypto
+import Foundation
+import Postgres
+
+/// Turns a checkout into an order, in one transaction (docs/CONTRACTS.md, "Checkout").
+///
+/// No overselling: the variants are locked `FOR UPDATE` in id order (so two buyers of the same
+/// two variants never deadlock), checked, and decremented in the same transaction that inserts
+/// the order; a sold-out line throws before anything is written. Exactly once: the cart row is
+/// locked first, so two submits of one checkout wait for each other, and the second finds the
+/// cart converted (or the idempotency key used) and gets the first one's order back.
+public enum OrderPlacement {
+    /// The outbox topic the expiry job runs under (one row per order that holds stock).
+    public static let holdExpiryTopic = "orders.expire_hold"
+
+    /// Places the order, or returns the one an earlier submit of the same checkout placed.
+    /// `inTransaction` runs after the order and its lines exist, before commit (the discount's
+    /// use is taken there); throwing from it rolls everything back.
+    public static func place(_ db: Connection, _ draft: OrderDraft,
+                             inTransaction: ((Connection, PlacedOrder) throws -> Void)? = nil) throws -> PlacedOrder {
+        let expected = draft.subtotalMinor - draft.discountMinor + draft.shippingMinor
+            + (draft.taxesIncluded ? 0 : draft.taxMinor)
+        guard expected == draft.totalMinor, draft.lines.allSatisfy({ $0.quantity > 0 }) else {
+            throw OrderPlacementError.totalsDoNotAddUp
+        }
+        return try db.transaction { db in
+            guard let cart = try db.queryFirst("SELECT order_id FROM carts WHERE id = \(draft.cartId) FOR UPDATE") else {
+                throw OrderPlacementError.emptyCart
+            }
+            if let orderId: Int64 = try cart.decode("order_id"), let existing = try find(db, id: orderId) {
+                return existing
+            }
+            if let existing = try find(db, idempotencyKey: draft.idempotencyKey) { return existing }
+            if draft.lines.isEmpty { throw OrderPlacementError.emptyCart }
+
+            try reserveStock(db, draft.lines)
+            let customerId = try draft.customerId ?? guestCustomer(db, draft)
+            let order = try insertOrder(db, draft, customerId: customerId)
+            try insertLines(db, draft.lines, orderId: order.id)
+            try takeStock(db, draft.lines, orderId: order.id, actor: draft.actor)
+            try db.execute("UPDATE carts SET status = 'converted', order_id = \(order.id) WHERE id = \(draft.cartId)")
+            try OrderEvents.add(db, orderId: order.id, kind: "placed",
+                                message: "Order placed by \(draft.email) (\(draft.paymentMethodName ?? "no payment method")).",
+                                actor: draft.actor)
+            if order.holdsStock {
+                try db.execute("""
+                    INSERT INTO outbox (topic, payload)
+                    VALUES (\(holdExpiryTopic), jsonb_build_object('order_id', \(order.id)::bigint))
+                    """)
+            }
+            try inTransaction?(db, order)
+            return order
+        }
+    }
+
+    // MARK: - Steps
+
+    /// Locks the lines' variants in id order and throws unless every one is for sale and, when
+    /// it is tracked and denies sales when sold out, has the units asked for.
+    static func reserveStock(_ db: Connection, _ lines: [OrderDraftLine]) throws {
+        let ids = lines.map(\.variantId).sorted()
+        let rows = try db.query("""
+            SELECT v.id, v.title AS variant_title, p.title, p.status, v.inventory_tracked, v.inventory_policy,
+                   v.inventory_quantity
+            FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.id = ANY(\(ids)) ORDER BY v.id FOR UPDATE OF v
+            """)
+        var found: [Int64: Row] = [:]
+        for row in rows { found[try row.decode("id")] = row }
+        var soldOut: [SoldOutLine] = []
+        var unavailable: [String] = []
+        for line in lines {
+            guard let row = found[line.variantId] else { unavailable.append("An item in your cart"); continue }
+            let title: String = try row.decode("title")
+            guard try row.decode("status", as: String.self) == "active" else { unavailable.append(title); continue }
+            let available: Int = try row.decode("inventory_quantity")
+            if try row.decode("inventory_tracked", as: Bool.self), try row.decode("inventory_policy", as: String.self) == "deny",
+               available < line.quantity {
+                soldOut.append(SoldOutLine(variantId: line.variantId, productTitle: title,
+                                           variantTitle: try row.decode("variant_title"),
+                                           requested: line.quantity, available: max(0, available)))
+            }
+        }
+        if !unavailable.isEmpty { throw OrderPlacementError.unavailable(unavailable) }
+        if !soldOut.isEmpty { throw OrderPlacementError.soldOut(soldOut) }
+    }
+
+    /// A guest's customer row, by email (case-insensitive); an account with that address is
+    /// used as it is, so the order shows under it once they log in.
+    static func guestCustomer(_ db: Connection, _ draft: OrderDraft) throws -> Int64 {
+        let address = draft.shippingAddress ?? draft.billingAddress
+        let row = try db.queryFirst("""
+            INSERT INTO customers (email, first_name, last_name)
+            VALUES (\(draft.email), \(address?.firstName ?? ""), \(address?.lastName ?? ""))
+            ON CONFLICT ((lower(email))) DO UPDATE SET email = customers.email
+            RETURNING id
+            """)
+        guard let row else { throw CommerceError.missingResult("guest customer") }
+        return try row.decode("id")
+    }
+
+    static func insertOrder(_ db: Connection, _ draft: OrderDraft, customerId: Int64) throws -> PlacedOrder {
+        let token = SecureRandom.token(bytes: 24)
+        let row = try db.queryFirst("""
+            INSERT INTO orders (idempotency_key, public_token, email, customer_id, cart_id, currency,
+                                subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, taxes_included,
+                                discount_code, payment_provider_id, payment_method_name, shipping_rate_id,
+                                shipping_method_name, shipping_address, billing_address, customer_note, reserved_until)
+            VALUES (\(draft.idempotencyKey), \(token), \(draft.email), \(customerId), \(draft.cartId), \(draft.currency),
+                    \(draft.subtotalMinor), \(draft.discountMinor), \(draft.shippingMinor), \(draft.taxMinor),
+                    \(draft.totalMinor), \(draft.taxesIncluded), \(draft.discountCode), \(draft.paymentProviderId),
+                    \(draft.paymentMethodName), \(draft.shippingRateId), \(draft.shippingMethodName),
+                    \(draft.shippingAddress?.json)::jsonb, \(draft.billingAddress?.json)::jsonb, \(draft.customerNote),
+                    CASE WHEN \(draft.holdsStockUntilPaid)
+                         THEN now() + make_interval(mins => (SELECT order_hold_minutes FROM store_settings)) END)
+            RETURNING id, number
+            """)
+        guard let row else { throw CommerceError.missingResult("new order") }
+        return PlacedOrder(id: try row.decode("id"), number: try row.decode("number"), publicToken: token,
+                           email: draft.email, financialStatus: "pending", holdsStock: draft.holdsStockUntilPaid,
+                           isNew: true)
+    }
+
+    /// The lines as bought: titles, SKU and weight copied from the variant now.
+    static func insertLines(_ db: Connection, _ lines: [OrderDraftLine], orderId: Int64) throws {
+        try db.execute("""
+            INSERT INTO order_items (order_id, product_id, variant_id, title, variant_title, sku, quantity,
+                                     unit_price_minor, discount_minor, tax_minor, tax_rate_ppm, weight_grams,
+                                     requires_shipping)
+            SELECT \(orderId), v.product_id, v.id, p.title, CASE WHEN v.title = 'Default Title' THEN '' ELSE v.title END,
+                   v.sku, x.quantity::int, x.price, x.discount, x.tax, x.rate::int, v.weight_grams, v.requires_shipping
+            FROM unnest(\(lines.map(\.variantId)), \(lines.map { Int64($0.quantity) }), \(lines.map(\.unitPriceMinor)),
+                        \(lines.map(\.discountMinor)), \(lines.map(\.taxMinor)), \(lines.map { Int64($0.taxRatePPM) }))
+                 WITH ORDINALITY AS x(variant_id, quantity, price, discount, tax, rate, n)
+            JOIN variants v ON v.id = x.variant_id JOIN products p ON p.id = v.product_id
+            ORDER BY x.n
+            """)
+    }
+
+    /// Takes the units off tracked variants, one inventory movement each.
+    static func takeStock(_ db: Connection, _ lines: [OrderDraftLine], orderId: Int64, actor: String) throws {
+        try db.execute("""
+            WITH taken AS (
+                UPDATE variants v SET inventory_quantity = v.inventory_quantity - x.quantity::int
+                FROM unnest(\(lines.map(\.variantId)), \(lines.map { Int64($0.quantity) })) AS x(variant_id, quantity)
+                WHERE v.id = x.variant_id AND v.inventory_tracked
+                RETURNING v.id, x.quantity::int AS quantity, v.inventory_quantity
+            )
+            INSERT INTO inventory_movements (variant_id, delta, quantity_after, reason, order_id, actor)
+            SELECT id, -quantity, inventory_quantity, 'order', \(orderId), \(actor) FROM taken
+            """)
+    }
+
+    // MARK: - Finding an order again
+
+    static func find(_ db: Connection, id: Int64) throws -> PlacedOrder? {
+        try decode(db.queryFirst("""
+            SELECT id, number, public_token, email, financial_status, reserved_until IS NOT NULL AS holds
+            FROM orders WHERE id = \(id)
+            """))
+    }
+
+    static func find(_ db: Connection, idempotencyKey: String) throws -> PlacedOrder? {
+        try decode(db.queryFirst("""
+            SELECT id, number, public_token, email, financial_status, reserved_until IS NOT NULL AS holds
+            FROM orders WHERE idempotency_key = \(idempotencyKey)
+            """))
+    }
+
+    private static func decode(_ row: Row?) throws -> PlacedOrder? {
+        guard let row else { return nil }
+        return PlacedOrder(id: try row.decode("id"), number: try row.decode("number"),
+                           publicToken: try row.decode("public_token", as: String?.self) ?? "",
+                           email: try row.decode("email"), financialStatus: try row.decode("financial_status"),
+                           holdsStock: try row.decode("holds"), isNew: false)
+    }
+}
