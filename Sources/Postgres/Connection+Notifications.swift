@@ -41,7 +41,45 @@ extension Connection {
     /// connection broken, or when a statement or `reset()` reconnected it since the last poll —
     /// because notifications sent meanwhile are lost: the caller should treat every cache the
     /// channels feed as stale. The next call (or statement) reconnects and re-listens.
+    ///
+    /// Every notification read here is also latched for `takeNotified(_:)`, and a break latches
+    /// every listened channel, so callers of either never take each other's news.
     public func pollNotifications() throws(PostgresError) -> [PostgresNotification] {
+        do {
+            let notes = try readNotifications()
+            for note in notes { notifiedChannels.insert(note.channel) }
+            return notes
+        } catch {
+            if error.kind == .connection { notifiedChannels.formUnion(listenedChannels) }
+            throw error
+        }
+    }
+
+    /// Whether `channel` was notified since the last `takeNotified(channel)` — or may have been:
+    /// true on the first call (which LISTENs), after the connection broke or reconnected, and
+    /// when it cannot listen. Reads what the socket holds without blocking. Notifications of
+    /// other channels stay latched for their own consumers, so several caches can be woken by
+    /// one connection (the storefront's `storefront_changed`, the dashboard's `reports_changed`).
+    public func takeNotified(_ channel: String) -> Bool {
+        guard isListening(channel) else {
+            do { try listen(channel) } catch { return true }
+            notifiedChannels.remove(channel)
+            return true
+        }
+        _ = try? pollNotifications()
+        return notifiedChannels.remove(channel) != nil
+    }
+
+    /// A round trip that runs nothing (an empty query): when it returns, every notification
+    /// committed before it was sent has reached this connection (the server delivers pending
+    /// notifications before it reports ready). A cache fed by NOTIFY calls it, then
+    /// `pollNotifications()`/`takeNotified(_:)`, to see changes other processes committed
+    /// just before this request, not a moment later.
+    public func sync() throws(PostgresError) {
+        try executeScript(unsafeSQL: "")
+    }
+
+    private func readNotifications() throws(PostgresError) -> [PostgresNotification] {
         guard let handle else { throw .misuse("connection is closed") }
         if isStreaming { throw .misuse("a stream is still reading on this connection") }
         if needsReset {

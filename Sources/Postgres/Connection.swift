@@ -31,6 +31,9 @@ public final class Connection {
     var transactionDepth = 0
     var isStreaming = false
     var listenedChannels: [String] = []
+    /// Channels notified (or possibly missed, after a break) since their consumer last asked
+    /// `takeNotified`: one reader of the socket, many consumers of its channels.
+    var notifiedChannels: Set<String> = []
     /// A reset happened that `pollNotifications` has not reported yet (notifications sent while
     /// the connection was down are lost, so NOTIFY-fed caches must hear about it).
     var resetNotReported = false

@@ -6,7 +6,8 @@ import Testing
 
 /// The dashboard's per-worker caches (figures and rendered page) never serve one viewer's page
 /// to another, nor a page to someone who lost access: every view still checks the session and
-/// the store access (one registry round trip, `Sessions.findWithStores`).
+/// the store access (`StoreDirectory.sessionWithStores`: a per-worker cache behind an empty
+/// registry round trip that brings in every revocation committed before the request).
 @Suite("Admin dashboard cache")
 struct AdminDashboardCacheTests {
     @Test func viewersOfTheSameStoreInOneWorkerEachGetTheirOwnPage() throws {
@@ -52,6 +53,66 @@ struct AdminDashboardCacheTests {
         let after = try owner.get(shop.admin)
         #expect(after.status == .seeOther)
         #expect(after.headers["Location"]?.hasPrefix("/login?next=") == true)
+    }
+
+    /// Two handlers are two workers, each with its own caches and connections: what one worker
+    /// (or anyone writing to the registry) changes applies to the other's very next view.
+    @Test func aSignOutRoleChangeOrStoreLimitInAnotherWorkerAppliesToTheNextView() throws {
+        guard let shop = try AdminTests.shop("adm-xwork") else { return }
+        let stack = shop.stack
+        let staff = try stack.createUser(name: "Stella Staff")
+        try stack.addMember(userId: staff.userId, orgId: shop.owner.orgId, role: "staff")
+        let workerA = try stack.handler()
+        let workerB = try stack.handler()
+        func client(_ userId: Int64, on handler: @escaping (Request) -> Response) throws -> WebClient {
+            let client = WebClient(handler: handler, host: stack.platformDomain)
+            client.cookies["sf_session"] = try Sessions.create(try stack.ownerConnection(), userId: userId).token
+            return client
+        }
+        let staffer = try client(staff.userId, on: workerA)
+        for _ in 0..<3 { #expect(!(try staffer.get(shop.admin).text.contains(">Settings</a>"))) }
+
+        try stack.ownerConnection().execute("""
+            UPDATE memberships SET role = 'admin' WHERE org_id = \(shop.owner.orgId) AND user_id = \(staff.userId)
+            """)
+        #expect(try staffer.get(shop.admin).text.contains(">Settings</a>"))
+        try stack.ownerConnection().execute("""
+            UPDATE memberships SET stores_limited = true WHERE org_id = \(shop.owner.orgId) AND user_id = \(staff.userId)
+            """)
+        #expect(try staffer.get(shop.admin).status == .forbidden)
+
+        // Signing out in worker B ends the session in worker A, which had just served it.
+        let ownerOnA = try client(shop.owner.userId, on: workerA)
+        #expect(try ownerOnA.get(shop.admin).status == .ok)
+        #expect(try ownerOnA.get(shop.admin).status == .ok)
+        let ownerOnB = WebClient(handler: workerB, host: stack.platformDomain)
+        ownerOnB.cookies = ownerOnA.cookies
+        let page = try ownerOnB.get(shop.admin)
+        let signOut = try ownerOnB.post("/logout", [], csrf: WebClient.csrfToken(in: page.text))
+        #expect(signOut.status == .seeOther)
+        let after = try ownerOnA.get(shop.admin)
+        #expect(after.status == .seeOther)
+        #expect(after.headers["Location"]?.hasPrefix("/login?next=") == true)
+    }
+
+    /// The figures are served with no tenant statement while nothing changed, and an order or a
+    /// refund committed elsewhere (another worker, the checkout, a webhook) shows on the next view.
+    @Test func figuresFollowOrdersAndRefundsCommittedElsewhereOnTheNextView() throws {
+        guard let shop = try AdminTests.shop("adm-xfig") else { return }
+        let client = try shop.stack.signedInClient(userId: shop.owner.userId)
+        let seeder = OrderSeeder(db: try shop.stack.tenantConnection(shop.store))
+        let now = AdminTests.isoNow(minusHours: 0)
+        try seeder.order(total: 10000, at: now)
+        #expect(try client.get(shop.admin).text.contains("$100.00"))
+        #expect(try client.get(shop.admin).text.contains("$100.00"))
+
+        let id = try seeder.order(total: 2550, at: now)
+        #expect(try client.get(shop.admin).text.contains("$125.50"))
+        #expect(try client.get(shop.admin).text.contains("$125.50"))
+        try seeder.db.execute("INSERT INTO refunds (order_id, amount_minor, status) VALUES (\(id), 550, 'succeeded')")
+        #expect(try client.get(shop.admin).text.contains("$120.00"))
+        try seeder.db.execute("UPDATE orders SET status = 'cancelled', cancelled_at = now() WHERE id = \(id)")
+        #expect(try client.get(shop.admin).text.contains("$100.00"))
     }
 
     @Test func aFlashMessageShowsOnTheDashboardOnceEvenWhenThePageIsCached() throws {

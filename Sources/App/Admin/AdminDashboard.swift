@@ -1,14 +1,19 @@
 import Commerce
+import Foundation
 import HTTP
 import Liquid
 import Postgres
 
 /// Each store's last dashboard figures in this worker, with what they were computed from.
 ///
-/// The key is `SalesReport.cacheKey`: the tenant's `reports_version` (moved by triggers in the
+/// The key is `SalesReport.cacheState`: the tenant's `reports_version` (moved by triggers in the
 /// same transaction as any change to orders, their lines or refunds) and the store's local date
-/// and timezone. So a dashboard costs one trivial query while nothing changed, and figures are
-/// never stale: a new order or refund, or midnight in the store's timezone, recomputes them.
+/// and timezone. So figures are never stale: a new order or refund, or midnight in the store's
+/// timezone, recomputes them. Where tenant connections may LISTEN, an entry whose key was read
+/// on the store's connection is *trusted* until the store's next midnight, so a view costs no
+/// tenant statement, only an empty round trip (`Connection.sync`, which brings in every
+/// notification committed before the request), while no `reports_changed` (tenant migration
+/// 0016) arrived on that connection.
 final class DashboardCache {
     struct Entry {
         let key: String
@@ -25,6 +30,8 @@ final class DashboardCache {
     }
 
     private var entries: [Int64: Entry] = [:]
+    /// Stores whose entry is current until this instant unless `reports_changed` arrives.
+    private var trustedUntil: [Int64: Date] = [:]
     /// Each store's last rendered dashboard: a viewer who reloads it while nothing changed gets
     /// the same bytes without a render.
     private var pages: [Int64: Page] = [:]
@@ -37,9 +44,24 @@ final class DashboardCache {
     }
 
     func store(_ entry: Entry, storeId: Int64) {
-        if entries.count >= DashboardCache.maximumStores { entries.removeAll(keepingCapacity: true) }
+        if entries.count >= DashboardCache.maximumStores {
+            entries.removeAll(keepingCapacity: true)
+            trustedUntil.removeAll(keepingCapacity: true)
+        }
         entries[storeId] = entry
     }
+
+    /// The store's entry if it was trusted (its key read after the connection listened, no
+    /// notification since) and its local day has not ended.
+    func trusted(storeId: Int64, currency: String, now: Date = Date()) -> Entry? {
+        guard let until = trustedUntil[storeId], now < until,
+              let entry = entries[storeId], entry.currency == currency else { return nil }
+        return entry
+    }
+
+    func trust(storeId: Int64, until: Date) { trustedUntil[storeId] = until }
+
+    func distrust(storeId: Int64) { trustedUntil[storeId] = nil }
 
     func page(storeId: Int64, inputs: [String: Value]) -> Response? {
         guard let page = pages[storeId], page.inputs == inputs else { return nil }
@@ -59,15 +81,33 @@ extension StorefleetApp {
         let money = AdminMoney(currency: context.route.currency)
         let storeId = context.route.storeId
         let (entry, productCount) = try withTenant(context.route) { db -> (DashboardCache.Entry, Int?) in
-            let key = try SalesReport.cacheKey(on: db, timezone: context.route.timezone)
+            var trusted: DashboardCache.Entry?
+            let listens = config.tenantNotifications
+            if listens {
+                // Orders committed before this request have notified this connection once the
+                // empty round trip returns; any news drops the trust before anything else.
+                try db.sync()
+                if db.takeNotified(SalesReport.changedChannel) { cache.distrust(storeId: storeId) }
+                trusted = cache.trusted(storeId: storeId, currency: money.currency)
+            }
             var entry: DashboardCache.Entry
-            if let cached = cache.entry(storeId: storeId, key: key, currency: money.currency) {
-                entry = cached
+            if let trusted {
+                entry = trusted
             } else {
-                let report = try SalesReport.load(on: db, timezone: context.route.timezone)
-                entry = DashboardCache.Entry(key: key ?? "", currency: money.currency, report: report,
-                                             assigns: StorefleetApp.dashboardAssigns(report, money: money))
-                if key != nil { cache.store(entry, storeId: storeId) }
+                let state = try SalesReport.cacheState(on: db, timezone: context.route.timezone)
+                if let cached = cache.entry(storeId: storeId, key: state?.key, currency: money.currency) {
+                    entry = cached
+                } else {
+                    let report = try SalesReport.load(on: db, timezone: context.route.timezone)
+                    entry = DashboardCache.Entry(key: state?.key ?? "", currency: money.currency, report: report,
+                                                 assigns: StorefleetApp.dashboardAssigns(report, money: money))
+                    if state != nil { cache.store(entry, storeId: storeId) }
+                }
+                // Trusted only where the schema notifies and this connection listened before the
+                // key was read (`takeNotified` listens on first use).
+                if let state, state.notifies, listens, db.isListening(SalesReport.changedChannel) {
+                    cache.trust(storeId: storeId, until: state.validUntil)
+                }
             }
             // Only a store without sales needs to know whether it has products (its next step).
             var products: Int?

@@ -120,14 +120,12 @@ final class Storefront {
 
     /// True when `db` has listened on the storefront channel since before the last version read
     /// and no notification (nor a reconnect, which may have lost one) has arrived since.
+    /// Other channels on the same connection (the dashboard's `reports_changed`) are latched for
+    /// their own readers (`Connection.takeNotified`), never consumed here.
     private func unchangedSinceLastCheck(_ db: Connection) -> Bool {
-        guard db.isListening(StorefrontVersion.channel) else {
-            // First use of this connection: listen now; the version read that follows validates.
-            try? db.listen(StorefrontVersion.channel)
-            return false
-        }
-        guard let arrived = try? db.pollNotifications() else { return false }
-        return arrived.isEmpty
+        // The first use of a connection listens and counts as a change: the version read that
+        // follows validates.
+        !db.takeNotified(StorefrontVersion.channel)
     }
 
     // MARK: - Rendering

@@ -66,11 +66,12 @@ final class PlatformSite {
     }
 
     /// `requireUser` with every store the user reaches, in one registry round trip when the
-    /// session is not loaded yet (the store admin needs both on every request).
+    /// session is not loaded yet (the store admin needs both on every request); no statement
+    /// while the worker's session cache holds it (`StoreDirectory.sessionWithStores`).
     func requireUserWithStores() throws -> (SessionRecord, [StoreAccess]) {
         if !sessionLoaded, let token = request.cookies[WebCookie.session], !token.isEmpty {
             sessionLoaded = true
-            if let (record, stores) = try Sessions.findWithStores(try registry(), token: token) {
+            if let (record, stores) = try directory().sessionWithStores(token: token) {
                 loadedSession = record
                 return (record, stores)
             }

@@ -167,7 +167,15 @@ public struct AdminProductCursor: Sendable, Hashable {
 public enum AdminProductList {
     public static let maximumPageSize = 250
 
-    public static func page(_ query: AdminProductQuery, on db: Connection) throws -> AdminProductPage {
+    /// The columns a row of the list reads from `products p` (the fenced sources select only these).
+    static let rowColumns: Query = """
+        p.id, p.handle, p.title, p.status, p.vendor, p.product_type, p.inventory_total, p.available,
+        p.price_min_minor, p.price_max_minor, p.created_at, p.updated_at
+        """
+
+    /// `narrowLimit`: see `isNarrow` (tests lower it to take either path with a small catalog).
+    public static func page(_ query: AdminProductQuery, on db: Connection,
+                            narrowLimit: Int = AdminProductList.narrowLimit) throws -> AdminProductPage {
         let cursor = query.before ?? query.after
         let sort = cursor?.sort ?? query.sort
         let backwards = query.before != nil
@@ -177,16 +185,19 @@ public enum AdminProductList {
         let descendingNow = descending != backwards
 
         var filter = conditions(query)
+        var keyset: Query = "true"
         if let cursor {
-            filter = filter + " AND (\(column), p.id) \(unsafeSQL: descendingNow ? "<" : ">") (\(cursor.bound), \(cursor.id))"
+            keyset = "(\(column), p.id) \(unsafeSQL: descendingNow ? "<" : ">") (\(cursor.bound), \(cursor.id))"
         }
         let direction = descendingNow ? "DESC" : "ASC"
-        // A narrowing filter (search, type, vendor, collection) that keeps few products is applied
-        // first behind an optimisation fence (OFFSET 0) and its rows sorted: walking a sort index
-        // and filtering would read far more rows when the two are correlated. A filter that keeps
-        // many products leaves the planner free to walk the sort index.
+        // A filter that keeps few products (at most `narrowLimit`) is applied first behind an
+        // optimisation fence (OFFSET 0) and its rows sorted: walking a sort index and filtering
+        // would read far more rows when matches are rare or correlated with the sort. A filter
+        // that keeps many leaves the planner free to walk the sort index, where a page is found
+        // after about limit / (share of products matching) rows: a search matching a tenth of
+        // the catalog reads ~500 rows instead of fetching and sorting all its matches.
         var source: Query = "products p"
-        if try isNarrow(query, on: db) {
+        if try isNarrow(query, on: db, limit: narrowLimit) {
             if let words = searchWords(query) {
                 // Word matches come straight from the tsvector index's rows; SKU matches are added
                 // without the products already found, so nothing is joined back or de-duplicated.
@@ -198,34 +209,43 @@ public enum AdminProductList {
                 let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
                 source = """
                     (SELECT * FROM (
-                        SELECT * FROM products p WHERE p.search_vector @@ to_tsquery('simple', \(words)) AND \(others)
+                        SELECT \(rowColumns) FROM products p
+                        WHERE p.search_vector @@ to_tsquery('simple', \(words)) AND \(others)
                         UNION ALL
-                        SELECT * FROM products p
+                        SELECT \(rowColumns) FROM products p
                         WHERE p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
                           AND NOT (p.search_vector @@ to_tsquery('simple', \(words))) AND \(others)
                     ) u OFFSET 0) p
                     """
-                filter = "true"
-                if let cursor {
-                    filter = filter + " AND (\(column), p.id) \(unsafeSQL: descendingNow ? "<" : ">") (\(cursor.bound), \(cursor.id))"
-                }
             } else {
-                source = "(SELECT * FROM products p WHERE \(filter) OFFSET 0) p"
+                source = "(SELECT \(rowColumns) FROM products p WHERE \(filter) OFFSET 0) p"
             }
+            filter = "true"
+        } else if let words = searchWords(query) {
+            // Broad search: tested row by row while walking the sort index (see `conditions`).
+            var rest = query
+            rest.search = ""
+            let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
+            filter = """
+                (p.search_vector @@ to_tsquery('simple', \(words))
+                 OR p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))) AND \(conditions(rest))
+                """
         }
+        // The page's rows are chosen first; only they get their variant count and first image.
         let rows = try db.query("""
-            SELECT p.id, p.handle, p.title, p.status, p.vendor, p.product_type, p.inventory_total, p.available,
-                   p.price_min_minor, p.price_max_minor, p.created_at, p.updated_at,
-                   (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variant_count,
+            SELECT p.*, (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variant_count,
                    i.storage_key AS image_key, i.alt AS image_alt, i.width AS image_width, i.height AS image_height
-            FROM \(source)
+            FROM (
+                SELECT \(rowColumns) FROM \(source)
+                WHERE \(filter) AND \(keyset)
+                ORDER BY \(column) \(unsafeSQL: direction), p.id \(unsafeSQL: direction)
+                LIMIT \(limit + 1)
+            ) p
             LEFT JOIN LATERAL (
                 SELECT storage_key, alt, width, height FROM product_images
                 WHERE product_id = p.id ORDER BY position LIMIT 1
             ) i ON true
-            WHERE \(filter)
             ORDER BY \(column) \(unsafeSQL: direction), p.id \(unsafeSQL: direction)
-            LIMIT \(limit + 1)
             """)
         var page = try rows.prefix(limit).map(AdminProductRow.init(row:))
         let more = rows.count > limit
@@ -242,21 +262,44 @@ public enum AdminProductList {
         return AdminProductPage(rows: page, next: next, previous: previous)
     }
 
-    /// Above this many matching products a filter counts as broad (see `page`).
-    static let narrowLimit = 20_000
+    /// At most this many matching products make a filter narrow (see `page`): fetching and
+    /// sorting 2,000 rows stays within a few milliseconds, and a filter keeping more matches at
+    /// least one product in 50, so walking a sort index finds a page within a few thousand rows.
+    public static let narrowLimit = 2_000
 
-    /// Whether a filter that an index of the sort cannot serve keeps at most `narrowLimit`
-    /// products (one bounded count): a search, or a type or vendor with a sort other than
-    /// "recently updated" (which has (type|vendor, updated_at) indexes). Collections are left to
+    /// Whether a filter that an index of the sort cannot serve keeps at most `limit` products
+    /// (bounded counts): a search, or a type or vendor with a sort other than "recently updated"
+    /// and "title" (which have (type|vendor, updated_at | title) indexes). Collections are left to
     /// the planner: walking the sort index and probing membership stays cheap.
-    static func isNarrow(_ query: AdminProductQuery, on db: Connection) throws -> Bool {
-        let sortedByIndex = query.sort == .updated
+    static func isNarrow(_ query: AdminProductQuery, on db: Connection, limit: Int = narrowLimit) throws -> Bool {
+        let sortedByIndex = [.updated, .title, .titleDescending].contains(query.sort)
         guard !query.search.trimmedWhitespace().isEmpty
                 || (!sortedByIndex && (query.productType != nil || query.vendor != nil)) else { return false }
-        let n = try db.queryFirst("""
-            SELECT count(*) AS n FROM (SELECT 1 FROM products p WHERE \(conditions(query)) LIMIT \(narrowLimit + 1)) s
-            """)?.decode("n", as: Int.self) ?? 0
-        return n <= narrowLimit
+        let count: Query
+        if let words = searchWords(query) {
+            // The word and SKU matches counted apart, each bounded: as one `IN (… UNION …)` the
+            // count joined every product against the union.
+            var rest = query
+            rest.search = ""
+            let others = conditions(rest)
+            let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
+            count = """
+                SELECT (SELECT count(*) FROM (
+                            SELECT 1 FROM products p
+                            WHERE p.search_vector @@ to_tsquery('simple', \(words)) AND \(others) LIMIT \(limit + 1)) w)
+                     + (SELECT count(*) FROM (
+                            SELECT 1 FROM products p
+                            WHERE p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
+                              AND NOT (p.search_vector @@ to_tsquery('simple', \(words))) AND \(others)
+                            LIMIT \(limit + 1)) s) AS n
+                """
+        } else {
+            count = """
+                SELECT count(*) AS n FROM (SELECT 1 FROM products p WHERE \(conditions(query)) LIMIT \(limit + 1)) s
+                """
+        }
+        let n = try db.queryFirst(count)?.decode("n", as: Int.self) ?? 0
+        return n <= limit
     }
 
     /// The filters as conditions over `products p` (always at least `true`). Search matches

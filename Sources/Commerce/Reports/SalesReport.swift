@@ -138,22 +138,42 @@ extension SalesReport {
         return SalesReport(daily: daily, topProducts: top, timezone: zone)
     }
 
-    /// What the cached report of a store depends on: the order data's change counter (tenant
-    /// migration 0009) and the store's local date, read in one statement. nil when the tenant
-    /// schema predates `reports_version` (then nothing may be cached).
-    public static func cacheKey(on db: Connection, timezone: String) throws -> String? {
+    /// Notified in the transaction that moves `reports_version` (tenant migration 0016).
+    public static let changedChannel = "reports_changed"
+
+    /// What a cached report depends on, read in one statement: `key` is the order data's change
+    /// counter (tenant migration 0009) with the store's local date; the report stays right until
+    /// `validUntil` (the store's next local midnight) unless the counter moves, which `notifies`
+    /// says is announced on `changedChannel` (tenant migration 0016).
+    public struct CacheState: Sendable, Equatable {
+        public let key: String
+        public let validUntil: Date
+        public let notifies: Bool
+    }
+
+    /// The cache state, or nil when the tenant schema predates `reports_version` (then nothing
+    /// may be cached).
+    public static func cacheState(on db: Connection, timezone: String) throws -> CacheState? {
         let zone = TimeZone(identifier: timezone) != nil ? timezone : "UTC"
         do {
             guard let row = try db.queryFirst("""
-                SELECT (SELECT version FROM reports_version) AS reports,
-                       to_char(now() AT TIME ZONE \(zone), 'YYYY-MM-DD') AS day
+                SELECT r.version AS reports, to_jsonb(r) ? 'notifies' AS notifies,
+                       to_char(now() AT TIME ZONE \(zone), 'YYYY-MM-DD') AS day,
+                       (date_trunc('day', now() AT TIME ZONE \(zone)) + interval '1 day') AT TIME ZONE \(zone) AS midnight
+                FROM reports_version r
                 """) else { return nil }
             let version: Int64 = try row.decode("reports")
             let day: String = try row.decode("day")
-            return "\(version)/\(day)/\(zone)"
+            return CacheState(key: "\(version)/\(day)/\(zone)", validUntil: try row.decode("midnight"),
+                              notifies: try row.decode("notifies"))
         } catch {
             if error.kind == .undefinedTable { return nil }
             throw error
         }
+    }
+
+    /// `cacheState`'s key: the order data's change counter and the store's local date.
+    public static func cacheKey(on db: Connection, timezone: String) throws -> String? {
+        try cacheState(on: db, timezone: timezone)?.key
     }
 }

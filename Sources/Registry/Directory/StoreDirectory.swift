@@ -9,6 +9,8 @@ import Postgres
 /// reads the registry's tables. Answers are cached per process; the registry's triggers send
 /// `NOTIFY storefleet_routes` on every store or domain change and `pollInvalidations()` (called
 /// before each request) drops the cache, so a suspension or a new domain applies at once.
+/// Signed-in admins' sessions are cached here too (`sessionWithStores(token:)`), dropped on
+/// `storefleet_sessions` (registry migration 0007) or `storefleet_routes`.
 public final class StoreDirectory {
     public let platformDomain: String
     let registry: Connection
@@ -23,6 +25,10 @@ public final class StoreDirectory {
     let maximumCachedHosts: Int
 
     public static let channel = "storefleet_routes"
+    /// Sessions, users, memberships and organizations changed (registry migration 0007).
+    public static let sessionsChannel = "storefleet_sessions"
+    /// Admin sessions with their stores, valid while no notification says otherwise.
+    public let sessions = SessionCache()
 
     /// `tenantConnectionCapacity` bounds the tenant connections this process keeps open. Traffic
     /// spread over more stores than that reconnects on almost every request (an LRU under a
@@ -75,27 +81,67 @@ public final class StoreDirectory {
     public func pollInvalidations() {
         do {
             try startListening()
-            let notes = try registry.pollNotifications()
+            apply(try registry.pollNotifications())
             forgetIfReconnected()
-            if notes.contains(where: { $0.channel == StoreDirectory.channel }) { routes.removeAll(keepingCapacity: true) }
         } catch {
             routes.removeAll(keepingCapacity: true)
+            sessions.removeAll()
             listening = false
+        }
+    }
+
+    /// The live session behind an admin's cookie `token` with every store its user reaches
+    /// (`Sessions.findWithStores`), from this worker's cache while the registry has announced no
+    /// change. First one empty round trip (`Connection.sync`): every change committed before this
+    /// request — a sign-out in another worker, a removed membership — has then notified this
+    /// connection, so a cached session is never honoured after it was revoked.
+    public func sessionWithStores(token: String) throws -> (SessionRecord, [StoreAccess])? {
+        guard !token.isEmpty, token.utf8.count <= 128 else { return nil }
+        var trusted = false
+        do {
+            try startListening()
+            try registry.sync()
+            apply(try registry.pollNotifications())
+            forgetIfReconnected()
+            trusted = registry.isListening(StoreDirectory.sessionsChannel)
+        } catch {
+            routes.removeAll(keepingCapacity: true)
+            sessions.removeAll()
+            listening = false
+        }
+        if trusted, let hit = sessions.lookup(token: token) { return hit }
+        guard let found = try Sessions.findWithStores(registry, token: token) else { return nil }
+        if trusted { sessions.store(token: token, record: found.0, stores: found.1) }
+        return found
+    }
+
+    private func apply(_ notes: [PostgresNotification]) {
+        if notes.contains(where: { $0.channel == StoreDirectory.channel }) {
+            routes.removeAll(keepingCapacity: true)
+            sessions.removeAll()
+        } else if notes.contains(where: { $0.channel == StoreDirectory.sessionsChannel }) {
+            sessions.removeAll()
         }
     }
 
     /// Blocks until a route invalidation arrives (then applies it) or the timeout passes.
     /// Returns whether one arrived. For tools and tests that wait for a change to propagate.
+    /// Session notifications arriving meanwhile are applied and waited past.
     @discardableResult
     public func waitForInvalidation(timeoutMilliseconds: Int32) -> Bool {
+        let deadline = SessionCache.monotonicSeconds() + Double(timeoutMilliseconds) / 1000
         do {
             try startListening()
-            let notes = try registry.waitForNotifications(timeoutMilliseconds: timeoutMilliseconds)
-            let arrived = notes.contains { $0.channel == StoreDirectory.channel }
-            if arrived { routes.removeAll(keepingCapacity: true) }
-            return arrived
+            while true {
+                let left = Int32(max(0, (deadline - SessionCache.monotonicSeconds()) * 1000))
+                let notes = try registry.waitForNotifications(timeoutMilliseconds: left)
+                apply(notes)
+                if notes.contains(where: { $0.channel == StoreDirectory.channel }) { return true }
+                if left == 0 { return false }
+            }
         } catch {
             routes.removeAll(keepingCapacity: true)
+            sessions.removeAll()
             listening = false
             return false
         }
@@ -108,16 +154,19 @@ public final class StoreDirectory {
         if registry.resetCount != seenResets {
             seenResets = registry.resetCount
             routes.removeAll(keepingCapacity: true)
+            sessions.removeAll()
         }
     }
 
     private func startListening() throws {
         if listening { return }
         try registry.listen(StoreDirectory.channel)
+        try registry.listen(StoreDirectory.sessionsChannel)
         listening = true
         seenResets = registry.resetCount
         // Anything cached before we listened may be stale.
         routes.removeAll(keepingCapacity: true)
+        sessions.removeAll()
     }
 
     private func lookup(host: String) throws -> HostResolution {
