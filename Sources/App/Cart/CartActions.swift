@@ -1,0 +1,218 @@
+import Commerce
+import Foundation
+import HTTP
+import Liquid
+import Postgres
+
+/// One cart request: reads the shopper's cart cookie, calls `Carts`, and answers with the page,
+/// JSON, or a redirect with a flash. A `CartError` (bad input, sold out, expired cart) is the
+/// shopper's to fix: it becomes a flash on the cart page (400 JSON for scripts) and nothing changes.
+struct CartActions {
+    let app: StorefleetApp
+    let site: StoreSite
+
+    var wantsJSON: Bool {
+        (site.request.header("Accept") ?? "").contains("application/json")
+    }
+
+    // MARK: - Reads
+
+    /// `GET /cart`: the theme's cart page, with what the re-check changed at the top.
+    func page() throws -> Response {
+        try site.withTenant { db in
+            let contents = try CartCookies.token(site).flatMap { try Carts.open(db, token: $0) }
+            CartCookies.sync(site, contents: contents)
+            let view = CartView(contents, storeId: site.route.storeId)
+            return try app.storefront.shopperPage(
+                site, db: db, template: "cart", title: "Your cart",
+                assigns: [
+                    "cart": view.liquid,
+                    "cart_notices": .array((contents?.notices ?? []).map { .string($0.message) }),
+                    "cart_count": .int(contents?.itemCount ?? 0),
+                ])
+        }
+    }
+
+    /// `GET /cart.js`: the cart for scripts (never cached; it is this shopper's).
+    func json() throws -> Response {
+        try site.withTenant { db in
+            let contents = try CartCookies.token(site).flatMap { try Carts.open(db, token: $0) }
+            CartCookies.sync(site, contents: contents)
+            return jsonResponse(contents)
+        }
+    }
+
+    // MARK: - Changes
+
+    /// `POST /cart/add`: `id` (variant), `quantity` (default 1), `return_to` (a path on this store).
+    func add() throws -> Response {
+        try site.verifySameOrigin()
+        let form = try site.request.form()
+        let returnTo = CartActions.localPath(form["return_to"])
+        guard let variantId = CartActions.id(form["id"]) else {
+            return failure("Choose an item to add to your cart.")
+        }
+        let quantityText = (form["quantity"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard let quantity = quantityText.isEmpty ? 1 : CartActions.quantity(quantityText), quantity >= 1 else {
+            return failure(CartError.quantityOutOfRange.message)
+        }
+        return try changing { db in
+            if let token = CartCookies.token(site) {
+                do {
+                    return (token, try Carts.add(db, token: token, variantId: variantId, quantity: quantity))
+                } catch CartError.cartNotFound {
+                    // Converted to an order or gone: start a new cart below.
+                }
+            }
+            return try db.transaction { db in
+                let customerId = try site.customer(db: db)?.id
+                let (token, _) = try Carts.create(db, currency: site.route.currency, customerId: customerId)
+                return (token, try Carts.add(db, token: token, variantId: variantId, quantity: quantity))
+            }
+        } success: { contents in
+            let name = contents.line(variantId: variantId)?.displayName ?? "The item"
+            return (returnTo ?? "/cart", "\(name) is in your cart.")
+        }
+    }
+
+    /// `POST /cart/change`: `id` (variant) or `line` (1-based), `quantity` (0 removes).
+    func change() throws -> Response {
+        let form = try site.verifiedForm()
+        guard let quantity = CartActions.quantity(form["quantity"] ?? "") else {
+            return failure(CartError.quantityOutOfRange.message)
+        }
+        let lineNumber = CartActions.id(form["line"]).map(Int.init)
+        let variantId = CartActions.id(form["id"])
+        guard variantId != nil || lineNumber != nil else { return failure(CartError.lineNotFound.message) }
+        return try existingCart { db, token in
+            var target = variantId
+            if target == nil, let n = lineNumber {
+                let lines = try Carts.open(db, token: token)?.lines ?? []
+                guard n >= 1, n <= lines.count else { throw CartError.lineNotFound }
+                target = lines[n - 1].variantId
+            }
+            return try Carts.setQuantity(db, token: token, variantId: target!, quantity: quantity)
+        } success: { _ in
+            ("/cart", quantity == 0 ? "Removed from your cart." : "Your cart was updated.")
+        }
+    }
+
+    /// `POST /cart/remove`: `id` (variant). The cart page's per-line Remove button.
+    func remove() throws -> Response {
+        let form = try site.verifiedForm()
+        guard let variantId = CartActions.id(form["id"]) else { return failure(CartError.lineNotFound.message) }
+        return try existingCart { db, token in
+            let name = try Carts.open(db, token: token)?.line(variantId: variantId)?.displayName
+            var contents = try Carts.remove(db, token: token, variantId: variantId)
+            if let name { contents.notices.insert(CartNotice(variantId: variantId, kind: .unavailable, message: "Removed \(name) from your cart."), at: 0) }
+            return contents
+        } success: { contents in
+            ("/cart", contents.notices.first?.message ?? "Removed from your cart.")
+        }
+    }
+
+    /// `POST /cart/update`: `updates[<variant id>]` for each line, `note`; with `checkout` in the
+    /// form it goes on to `/checkout` (the cart page's Check out button saves its quantities).
+    func update() throws -> Response {
+        let form = try site.verifiedForm()
+        var quantities: [Int64: Int] = [:]
+        for field in form.fields where field.name.hasPrefix("updates[") && field.name.hasSuffix("]") {
+            let key = field.name.dropFirst("updates[".count).dropLast()
+            guard let variantId = CartActions.id(String(key)), let quantity = CartActions.quantity(field.value) else {
+                return failure(CartError.quantityOutOfRange.message)
+            }
+            quantities[variantId] = quantity
+        }
+        let note = form["note"]
+        let toCheckout = form["checkout"] != nil
+        return try existingCart { db, token in
+            try Carts.update(db, token: token, quantities: quantities, note: note)
+        } success: { contents in
+            if toCheckout && !contents.isEmpty && contents.notices.isEmpty { return ("/checkout", nil) }
+            return ("/cart", "Your cart was updated.")
+        }
+    }
+
+    /// `POST /cart/clear`.
+    func clear() throws -> Response {
+        _ = try site.verifiedForm()
+        return try existingCart { db, token in
+            try Carts.clear(db, token: token)
+        } success: { _ in
+            ("/cart", "Your cart is empty.")
+        }
+    }
+
+    // MARK: - Plumbing
+
+    /// Runs a change on the cart the cookie names; without one, the cart "expired".
+    private func existingCart(_ body: (Connection, String) throws -> CartContents,
+                              success: (CartContents) -> (String, String?)) throws -> Response {
+        guard let token = CartCookies.token(site) else { return failure(CartError.cartNotFound.message) }
+        return try changing({ db in (token, try body(db, token)) }, success: success)
+    }
+
+    /// Runs a change, sets the cookies, and answers: the change's notices (stock, price) are the
+    /// flash when there are any, as they matter more than "updated".
+    private func changing(_ body: (Connection) throws -> (String, CartContents),
+                          success: (CartContents) -> (String, String?)) throws -> Response {
+        let token: String, contents: CartContents
+        do {
+            (token, contents) = try site.withTenant(body)
+        } catch let error as CartError {
+            if error == .cartNotFound {
+                site.deleteCookie(ShopCookie.cart)
+                site.deleteCookie(ShopCookie.cartCount)
+            }
+            return failure(error.message)
+        }
+        CartCookies.set(site, token: token, itemCount: contents.itemCount)
+        if wantsJSON { return jsonResponse(contents) }
+        let (location, message) = success(contents)
+        if !contents.notices.isEmpty {
+            let text = contents.notices.map(\.message).joined(separator: " ")
+            return site.redirect(to: location == "/checkout" ? "/cart" : location, flash: .info(text))
+        }
+        return site.redirect(to: location, flash: message.map(Flash.success))
+    }
+
+    private func failure(_ message: String) -> Response {
+        if wantsJSON {
+            let body = (try? String(decoding: JSONEncoder().encode(["status": "400", "message": message]), as: UTF8.self)) ?? "{}"
+            var response = Response.json(body, status: .badRequest)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        }
+        return site.redirect(to: "/cart", flash: .error(message))
+    }
+
+    private func jsonResponse(_ contents: CartContents?) -> Response {
+        var response = Response.json(CartView(contents, storeId: site.route.storeId).json())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    }
+
+    // MARK: - Input
+
+    /// A positive id of at most 18 digits, else nil.
+    static func id(_ text: String?) -> Int64? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 18,
+              text.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(text), n > 0 else { return nil }
+        return n
+    }
+
+    /// A quantity 0...`Carts.maxQuantity` written as plain digits, else nil.
+    static func quantity(_ text: String) -> Int? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, text.count <= 6, text.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let n = Int(text), n <= Carts.maxQuantity else { return nil }
+        return n
+    }
+
+    /// `return_to` when it is a path on this host (`/products/x`), never another site.
+    static func localPath(_ text: String?) -> String? {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), text.count <= 500,
+              !text.contains("\\"), text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else { return nil }
+        return text
+    }
+}
