@@ -1,3 +1,5 @@
+import Commerce
+
 /// Prices as the channels write them: the amount with the currency's own number of decimals,
 /// a space, the ISO 4217 code (`15.00 USD`, `1500 JPY`, `1.250 KWD`).
 public enum FeedMoney {
@@ -12,16 +14,8 @@ public enum FeedMoney {
         return "\(whole).\(fraction) \(currency)"
     }
 
-    /// ISO 4217 minor-unit digits: 0 and 3 for the currencies listed, 2 for all others.
+    /// ISO 4217 minor-unit digits (see `Currency.decimals`).
     public static func decimals(_ currency: String) -> Int {
-        switch currency {
-        case "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "XPF", "PYG", "RWF", "KMF",
-             "GNF", "DJF", "BIF", "VUV":
-            return 0
-        case "KWD", "BHD", "JOD", "OMR", "TND", "LYD", "IQD":
-            return 3
-        default:
-            return 2
-        }
+        Currency.decimals(currency)
     }
 }

@@ -59,7 +59,9 @@ struct ProvisionCommand: ParsableCommand {
         if sampleData {
             let tenant = try TenantConnector.open(storeId: store.storeId, registry: owner, keyring: keyring)
             let n = try SampleCatalog.insert(into: tenant, count: sampleCount)
-            extra = ", \(n) sample products"
+            try CheckoutDefaults.installShipping(tenant, country: country.uppercased(), currency: currency.uppercased())
+            try CheckoutDefaults.installDemoCheckout(tenant)
+            extra = ", \(n) sample products, shipping, payment methods"
         }
         if timing {
             say(store.stepSeconds.map { "\($0.step.rawValue)=\(String(format: "%.3f", $0.seconds))" }.joined(separator: " "))

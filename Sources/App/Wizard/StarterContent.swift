@@ -22,6 +22,7 @@ public enum StarterContent {
                 INSERT INTO theme_settings (theme, settings, is_current) VALUES (\(plan.theme), '{}', true)
                 ON CONFLICT (theme) DO UPDATE SET is_current = true
                 """)
+            try CheckoutDefaults.installShipping(db, country: plan.country, currency: plan.currency)
             // Before the samples: a sample product with the same handle then steps aside.
             if let product = plan.firstProduct {
                 try insertFirstProduct(product, into: db)
