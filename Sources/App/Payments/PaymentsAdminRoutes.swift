@@ -139,9 +139,10 @@ extension StorefleetApp {
                     idempotencyKey: "sf-acct-\(context.route.storeId)")
                 // The registry first: account.updated webhooks find the store through it.
                 try OrganizationScope.run(try site.registry(), orgId: context.store.orgId, userId: context.session.userId) { db in
+                    // A half-finished earlier attempt may have left another account for the store.
+                    try db.execute("DELETE FROM stripe_accounts WHERE store_id = \(context.route.storeId)")
                     try db.execute("""
                         INSERT INTO stripe_accounts (account_id, store_id) VALUES (\(account.id), \(context.route.storeId))
-                        ON CONFLICT (store_id) DO UPDATE SET account_id = EXCLUDED.account_id
                         """)
                 }
                 try withTenant(context.route) { db in
