@@ -20,6 +20,7 @@ extension Storefront {
                 return .redirect("/products/" + StoreURLs.encode(newHandle) + query)
             case .notFound: return .notFound
             }
+            let reviews = try ProductReviews.summary(c.db, productId: product.id)
             let choice = ProductView.selection(product, query: request.query)
             let view = ProductView(product: product, look: c.look, baseURL: c.baseURL)
             let description = product.seoDescription
@@ -35,10 +36,10 @@ extension Storefront {
                 product, selected: choice.variant, baseURL: c.baseURL, mediaPrefix: view.mediaPrefix,
                 currency: c.site.route.currency,
                 description: StorefrontText.plainText(fromHTML: product.descriptionHTML))
-            seo.structuredData = jsonLD.htmlSafeJSONString
+            seo.structuredData = ProductReviewDrops.addingStructuredData(reviews, to: jsonLD).htmlSafeJSONString
             return .page(try render(c.look.theme.product, c, assigns: [
                 "template": "product",
-                "product": view.drop(choice),
+                "product": ProductReviewDrops.adding(reviews, to: view.drop(choice), timezone: c.site.route.timezone),
             ], seo: seo))
         }
     }

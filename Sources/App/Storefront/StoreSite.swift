@@ -18,6 +18,8 @@ final class StoreSite {
     /// Cookies to add to whatever this request answers, errors and redirects included.
     var pendingCookies: [SetCookie] = []
     private var csrf: String?
+    /// The customer `customer(db:)` found for this request (`.some(nil)`: looked up, a guest).
+    var customerLookup: ShopperCustomer??
 
     init(route: StoreRoute, links: SiteLinks, request: Request? = nil, app: StorefleetApp? = nil) {
         self.route = route
