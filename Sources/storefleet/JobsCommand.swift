@@ -96,6 +96,7 @@ struct JobsCommand: ParsableCommand {
             MailJob.kind: { job in
                 try MailJob.handler(keyring: try env.keyring(), environment: env.values)(job)
             },
+            OrderHoldExpiryJob.kind: OrderHoldExpiryJob.handler(registry: { try env.ownerConnection() }, keyring: { try env.keyring() }),
         ]
     }
 }

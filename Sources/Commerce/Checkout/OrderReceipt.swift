@@ -48,25 +48,25 @@ public struct OrderReceipt: Sendable {
     /// The order with this status-page token, or nil.
     public static func load(_ db: Connection, publicToken: String) throws -> OrderReceipt? {
         guard !publicToken.isEmpty, publicToken.count <= 64 else { return nil }
-        return try load(db, where: "o.public_token = \(publicToken)")
+        return try decode(db, db.queryFirst("SELECT \(columns) WHERE o.public_token = \(publicToken)"))
     }
 
     public static func load(_ db: Connection, orderId: Int64) throws -> OrderReceipt? {
-        try load(db, where: "o.id = \(orderId)")
+        try decode(db, db.queryFirst("SELECT \(columns) WHERE o.id = \(orderId)"))
     }
 
-    private static func load(_ db: Connection, where condition: Query) throws -> OrderReceipt? {
-        let query: Query = """
-            SELECT o.id, o.number, coalesce(o.public_token, '') AS public_token, o.email, o.currency, o.status,
+    private static let columns: Query = """
+            o.id, o.number, coalesce(o.public_token, '') AS public_token, o.email, o.currency, o.status,
                    o.financial_status, o.fulfillment_status, o.subtotal_minor, o.discount_minor, o.shipping_minor,
                    o.tax_minor, o.total_minor, o.taxes_included, o.discount_code, o.shipping_method_name,
                    o.payment_method_name, pp.kind AS payment_kind, coalesce(pp.instructions, '') AS instructions,
                    o.shipping_address::text AS shipping_address, o.billing_address::text AS billing_address,
                    o.reserved_until, o.cancel_reason, o.created_at
             FROM orders o LEFT JOIN payment_providers pp ON pp.id = o.payment_provider_id
-            WHERE
-            """ + condition
-        guard let row = try db.queryFirst(query) else { return nil }
+            """
+
+    private static func decode(_ db: Connection, _ row: Row?) throws -> OrderReceipt? {
+        guard let row else { return nil }
         let id: Int64 = try row.decode("id")
         let lines = try db.query("""
             SELECT i.title, i.variant_title, i.sku, i.quantity, i.unit_price_minor, i.discount_minor, i.tax_minor,
