@@ -108,7 +108,9 @@ import Testing
         let store = try stack.provisionStore(prefix: "noscript", name: "Quiet Goods")
         try stack.addProducts(store, [("Linen Towel", 2200, nil)])
         let html = try stack.handler()(try get("/", host: stack.host(store))).text
-        #expect(!html.contains("<script"))
+        // The one script is the cart badge's, deferred: it never holds up the first paint.
+        #expect(html.components(separatedBy: "<script").count == 2)
+        #expect(html.contains("<script src=\"/assets/themes/atelier/cart.js\" defer></script>"))
         #expect(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"))
         #expect(html.contains("<html lang=\"en\">"))
     }
