@@ -67,7 +67,7 @@ public enum PricingMath {
         guard fraction.count <= 4 else { return nil }
         fraction += String(repeating: "0", count: 4 - fraction.count)
         guard let value = Int(String(whole) + fraction) else { return nil }
-        return value * 100
+        return value
     }
 
     /// 200000 → `20`, 88750 → `8.875`: the percentage a merchant typed, back.
