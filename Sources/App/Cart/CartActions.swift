@@ -139,7 +139,7 @@ struct CartActions {
         return try existingCart { db, token in
             try Carts.clear(db, token: token)
         } success: { _ in
-            ("/cart", "Your cart is empty.")
+            ("/cart", "Your cart was emptied.")
         }
     }
 

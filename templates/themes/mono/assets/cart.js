@@ -4,10 +4,11 @@
 (function () {
   function count() {
     var match = document.cookie.match(/(?:^|;\s*)sf_cart_count=(\d{1,6})/);
-    return match ? parseInt(match[1], 10) : 0;
+    return match ? parseInt(match[1], 10) : null;
   }
   function paint() {
     var n = count();
+    if (n === null) return;   // no cart yet: keep what the server rendered
     document.querySelectorAll('[data-cart-count]').forEach(function (badge) {
       badge.textContent = String(n);
       badge.hidden = n === 0;
