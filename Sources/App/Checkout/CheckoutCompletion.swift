@@ -66,6 +66,11 @@ extension CheckoutFlow {
                 return .placed(order, kind: method.kind)
             } catch let error as OrderPlacementError {
                 return .refused(error)
+            } catch let error as DiscountUsageError {
+                // Another order took the code's last use meanwhile: nothing was placed.
+                try CheckoutDetails.saveDiscountCode(db, cartId: state.cart.id, code: nil)
+                return .answer(site.redirect(to: "/checkout/payment",
+                                             flash: .error(error.message + ". It was removed; check the new total.")))
             }
         }
         switch outcome {

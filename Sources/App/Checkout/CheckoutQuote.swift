@@ -31,6 +31,8 @@ struct CheckoutQuote {
     /// The code that applies, with its row; nil when none was entered or it does not apply.
     var discountCode: String?
     var discountCodeId: Int64?
+    /// What the code takes off (shipping included for a free-shipping code).
+    var discountAmountMinor: Int64
     /// Why the entered code does not apply, shown next to the field.
     var discountError: String?
     var shippingOptions: [ShippingChoice]

@@ -180,3 +180,54 @@ struct CheckoutFlowTests {
         return nil
     }
 }
+
+@Suite("Checkout with tax and a discount code")
+struct CheckoutPricingTests {
+    @Test("a wrong code shows its error next to the field; a good one lowers the total; tax added; the use is taken")
+    func taxAndDiscount() throws {
+        guard let stack = try AppStack.required() else { return }
+        let store = try CheckoutStore(stack, prefix: "co-tax")
+        try store.db.execute("INSERT INTO tax_rates (country_code, name, rate_ppm) VALUES ('US', 'Sales tax', 100000)")
+        try store.db.execute("""
+            INSERT INTO discount_codes (code, kind, percent_ppm, usage_limit) VALUES ('SAVE10', 'percentage', 100000, 5)
+            """)
+        let mug = try store.shop.product("Glazed Mug", priceMinor: 1_800, stock: 5)
+        let browser = store.shop.shopper()
+        let review = try store.toPayment(browser, variantId: mug.variantId, quantity: 2)
+        #expect(review.contains("Tax"))
+        #expect(review.contains("$3.60"))          // 10% of 36.00; shipping is not taxed by default
+
+        let wrong = try browser.post("/checkout/discount", [("discount_code", "NOPE"), ("apply", "1")])
+        #expect(wrong.status == .unprocessableContent)
+        #expect(wrong.text.contains("id=\"field-discount_code-error\""))
+        #expect(wrong.text.contains("value=\"NOPE\""))
+
+        let applied = try browser.post("/checkout/discount", [("discount_code", "save10"), ("apply", "1")])
+        #expect(applied.headers["Location"] == "/checkout/payment")
+        let page = try browser.get("/checkout/payment").text
+        #expect(page.contains("SAVE10"))
+        #expect(page.contains("−$3.60"))
+        let key = try #require(CheckoutStore.key(in: page))
+        let placed = try browser.post("/checkout/complete", [("idempotency_key", key), ("payment_method", String(store.bankId))])
+        #expect(placed.headers["Location"]?.hasPrefix("/orders/") == true)
+
+        let order = try store.db.queryFirst("""
+            SELECT subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, discount_code,
+                   (SELECT sum(discount_minor) FROM order_items WHERE order_id = o.id) AS line_discounts,
+                   (SELECT sum(tax_minor) FROM order_items WHERE order_id = o.id) AS line_taxes
+            FROM orders o
+            """)!
+        #expect(try order.decode("subtotal_minor", as: Int64.self) == 3_600)
+        #expect(try order.decode("discount_minor", as: Int64.self) == 360)
+        #expect(try order.decode("shipping_minor", as: Int64.self) == 500)
+        #expect(try order.decode("tax_minor", as: Int64.self) == 324)
+        #expect(try order.decode("total_minor", as: Int64.self) == 3_600 - 360 + 500 + 324)
+        #expect(try order.decode("line_discounts", as: Int64.self) == 360)
+        #expect(try order.decode("line_taxes", as: Int64.self) == 324)
+        #expect(try order.decode("discount_code", as: String?.self) == "SAVE10")
+        #expect(try store.db.queryFirst("SELECT times_used FROM discount_codes")!.decode("times_used", as: Int.self) == 1)
+        #expect(try store.db.queryFirst("SELECT count(*) AS n FROM discount_uses")!.decode("n", as: Int.self) == 1)
+        let status = try browser.follow(placed).text
+        #expect(status.contains("$40.64"))
+    }
+}
