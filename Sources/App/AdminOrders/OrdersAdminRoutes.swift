@@ -81,6 +81,10 @@ extension StorefleetApp {
             errors.add("action", refused.message)
             errors.add(action.rawValue, refused.message)
             if let field = refused.field { errors.add(action.rawValue + "_" + field, refused.message) }
+            // Shown at the top of the action's panel unless a field of the panel shows it.
+            if refused.field == nil || refused.field!.hasPrefix("qty_") || refused.field == "items" {
+                errors.add(action.rawValue + "_message", refused.message)
+            }
             return try orderDetail(site, context, number: number, form: form, errors: errors,
                                    status: refused.code == .notAllowed ? .conflict : .unprocessableContent)
         }

@@ -158,7 +158,8 @@ public enum AdminOrderList {
             let digits = search.hasPrefix("#") ? String(search.dropFirst()) : search
             if let number = Int64(digits), !digits.isEmpty {
                 q.append(" AND o.number = \(number)")
-            } else if search.contains("@") && !search.contains(" ") {
+            } else if let at = search.firstIndex(of: "@"), at != search.startIndex, search[at...].contains("."), !search.contains(" ") {
+                // A whole address: the `orders_email` index.
                 q.append(" AND lower(o.email) = lower(\(search))")
             } else {
                 let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
