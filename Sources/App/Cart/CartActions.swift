@@ -20,8 +20,7 @@ struct CartActions {
     /// `GET /cart`: the theme's cart page, with what the re-check changed at the top.
     func page() throws -> Response {
         try site.withTenant { db in
-            let contents = try CartCookies.token(site).flatMap { try Carts.open(db, token: $0) }
-            CartCookies.sync(site, contents: contents)
+            let contents = try currentCart(db)
             let view = CartView(contents, storeId: site.route.storeId)
             return try app.storefront.shopperPage(
                 site, db: db, template: "cart", title: "Your cart",
@@ -36,9 +35,7 @@ struct CartActions {
     /// `GET /cart.js`: the cart for scripts (never cached; it is this shopper's).
     func json() throws -> Response {
         try site.withTenant { db in
-            let contents = try CartCookies.token(site).flatMap { try Carts.open(db, token: $0) }
-            CartCookies.sync(site, contents: contents)
-            return jsonResponse(contents)
+            jsonResponse(try currentCart(db))
         }
     }
 
@@ -66,7 +63,10 @@ struct CartActions {
             }
             return try db.transaction { db in
                 let customerId = try site.customer(db: db)?.id
-                let (token, _) = try Carts.create(db, currency: site.route.currency, customerId: customerId)
+                // A logged-in customer without a cart in this browser carries on with the one
+                // they left open elsewhere.
+                let token = try customerId.flatMap { try Carts.attach(db, token: nil, customerId: $0)?.token }
+                    ?? Carts.create(db, currency: site.route.currency, customerId: customerId).token
                 return (token, try Carts.add(db, token: token, variantId: variantId, quantity: quantity))
             }
         } success: { contents in
@@ -144,6 +144,19 @@ struct CartActions {
     }
 
     // MARK: - Plumbing
+
+    /// The browser's open cart, re-checked; for a logged-in customer without one here, the cart
+    /// they left open elsewhere (`Carts.attach`). Keeps the cookies true either way.
+    private func currentCart(_ db: Connection) throws -> CartContents? {
+        let contents = try CartCookies.token(site).flatMap { try Carts.open(db, token: $0) }
+        if contents == nil, let customer = try site.customer(db: db),
+           let (token, saved) = try Carts.attach(db, token: nil, customerId: customer.id) {
+            CartCookies.set(site, token: token, itemCount: saved.itemCount)
+            return saved
+        }
+        CartCookies.sync(site, contents: contents)
+        return contents
+    }
 
     /// Runs a change on the cart the cookie names; without one, the cart "expired".
     private func existingCart(_ body: (Connection, String) throws -> CartContents,

@@ -1,3 +1,4 @@
+import Commerce
 import Foundation
 import HTTP
 import Postgres
@@ -300,6 +301,39 @@ struct CartPageTests {
         #expect(variantId == Int(mug.variantId))
         #expect(linePrice == 2_500)
         #expect(url == "/products/" + mug.handle)
+
+        // A script adding with Accept: application/json gets the cart back, not a redirect.
+        let added = try browser.post("/cart/add", [("id", String(mug.variantId))], csrf: "",
+                                     headers: [("Accept", "application/json")])
+        #expect(added.status == .ok)
+        #expect(added.text.contains("\"item_count\":3"))
+        #expect(browser.cookies["sf_cart_count"] == "3")
+    }
+
+    @Test("a logged-in customer finds the cart they left open in another browser")
+    func customerCartFollowsThem() throws {
+        guard let stack = try AppStack.required() else { return }
+        let shop = try CartStore(stack, prefix: "cart-follow")
+        let mug = try shop.product("Glazed Mug", priceMinor: 1_000)
+        let bowl = try shop.product("Stoneware Bowl", priceMinor: 2_000)
+        let customerId: Int64 = try shop.db.queryFirst("INSERT INTO customers (email) VALUES ('ada@example.com') RETURNING id")!.decode("id")
+
+        let laptop = shop.browser()
+        laptop.cookies["sf_customer"] = try CustomerSessions.create(shop.db, customerId: customerId)
+        try laptop.post("/cart/add", [("id", String(mug.variantId)), ("quantity", "2")], csrf: "")
+        #expect(try Carts.open(shop.db, token: try #require(laptop.cookies["sf_cart"]))?.customerId == customerId)
+
+        let phone = shop.browser()
+        phone.cookies["sf_customer"] = try CustomerSessions.create(shop.db, customerId: customerId)
+        let html = try phone.get("/cart").text
+        #expect(html.contains("name=\"updates[\(mug.variantId)]\" value=\"2\""))
+        #expect(phone.cookies["sf_cart_count"] == "2")
+        try phone.post("/cart/add", [("id", String(bowl.variantId))], csrf: "")
+        #expect(phone.cookies["sf_cart_count"] == "3")
+        #expect(try shop.db.queryFirst("SELECT count(*) AS n FROM carts WHERE status = 'open'")!.decode("n", as: Int.self) == 1)
+
+        // A guest browser sees none of it.
+        #expect(try shop.browser().get("/cart").text.contains("Your cart is empty."))
     }
 
     @Test("the header links to the cart and the account; cached pages carry no shopper's count")

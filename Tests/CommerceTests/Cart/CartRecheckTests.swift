@@ -132,6 +132,11 @@ struct CartRecheckTests {
             #expect(c.lines.isEmpty)
             #expect(c.notices.map(\.kind) == [.unavailable])
             #expect(c.notices.first?.message == "Mug is no longer available and was removed from your cart.")
+
+            // Scheduled for later: not for sale yet.
+            let soon = try CartProduct.make(f, title: "Soon", priceMinor: 1_000)
+            _ = try f.db.execute("UPDATE products SET published_at = now() + interval '1 day' WHERE id = \(soon.productId)")
+            #expect(throws: CartError.unavailable(title: "Soon")) { try Carts.add(f.db, token: token, variantId: soon.variantId, quantity: 1) }
         }
     }
 
