@@ -145,6 +145,15 @@ extension StorefleetApp {
         let amount = AdminMoney(currency: route.currency).string(result.amountMinor)
         var message = "Refunded \(amount)."
         if result.restockedUnits > 0 { message += " \(result.restockedUnits) \(result.restockedUnits == 1 ? "item" : "items") back in stock." }
+        if form["notify"] == "1" {
+            do {
+                let to = try RefundMail(app: self, site: site, context: context).send(orderId: orderId, result, reason: input.reason, actor: who)
+                message += " Refund email sent to \(to)."
+            } catch {
+                logError(error, request: site.request)
+                message += " The refund email could not be sent; the refund is saved."
+            }
+        }
         return message
     }
 }

@@ -14,13 +14,15 @@ struct OrderRefundCancelTests {
         guard let shop = try OrdersAdminTests.shop("ord-refund") else { return }
         let f = shop.fixture
         let apron = try f.variant("Apron", priceMinor: 2000, stock: 10)
-        let order = try f.order(email: "r@example.com", lines: [.init(title: "Apron", variantId: apron, quantity: 2, unitPriceMinor: 2000)],
+        let buyer = OrdersAdminTests.email("refund")
+        let order = try f.order(email: buyer, lines: [.init(title: "Apron", variantId: apron, quantity: 2, unitPriceMinor: 2000)],
                                 shippingMinor: 1000, paid: true)
         #expect(try f.stock(apron) == 8)
         let item: Int64 = try f.value("SELECT id FROM order_items WHERE order_id = \(order.id)")
         let url = shop.admin + "/orders/\(order.number)"
 
-        let partial = try shop.client.post(url + "/refund", [("qty_\(item)", "1"), ("restock", "1"), ("amount", ""), ("reason", "Damaged")])
+        let partial = try shop.client.post(url + "/refund", [("qty_\(item)", "1"), ("restock", "1"), ("amount", ""), ("reason", "Damaged"),
+                                                              ("notify", "1")])
         #expect(partial.status == .seeOther)
         #expect(try f.value("SELECT refunded_minor FROM orders WHERE id = \(order.id)", Int64.self) == 2000)
         #expect(try f.value("SELECT financial_status FROM orders WHERE id = \(order.id)", String.self) == "partially_refunded")
@@ -28,7 +30,7 @@ struct OrderRefundCancelTests {
         #expect(try f.stock(apron) == 9)
         #expect(try f.value("SELECT count(*)::int FROM inventory_movements WHERE order_id = \(order.id) AND reason = 'refund_restock'", Int32.self) == 1)
         let page = try shop.client.get(url)
-        #expect(page.text.contains("Refunded $20.00."))
+        #expect(page.text.contains("Refunded $20.00. 1 item back in stock. Refund email sent to \(buyer)."))
         #expect(page.text.contains("Refunded 20.00 USD: Damaged. 1 item restocked."))
         #expect(page.text.contains("Partially refunded"))
 
@@ -54,6 +56,15 @@ struct OrderRefundCancelTests {
         let more = try shop.client.post(url + "/refund", [("amount", "1.00")])
         #expect(more.status == .conflict)
         #expect(more.text.contains("already been refunded in full"))
+
+        // The customer was told about the refund that asked for it.
+        let mails = try OrdersAdminTests.caughtMail(shop.base.stack, to: buyer, count: 1, seconds: 30)
+        #expect(mails.count == 1)
+        let mail = try #require(mails.first)
+        #expect(mail.entry.subject == "A refund of $20.00 for your Olive’s Oils order #\(order.number)")
+        #expect(mail.header("X-Storefleet-Kind") == "refund_notification")
+        #expect(mail.text?.contains("Olive’s Oils has refunded $20.00 for your order #\(order.number): Damaged") == true)
+        #expect(mail.text?.contains("Refunded so far: $20.00.") == true)
 
         // An unpaid order has nothing to refund.
         let unpaid = try f.order(email: "u@example.com", lines: [.init(title: "Apron", variantId: apron, quantity: 1, unitPriceMinor: 2000)])
