@@ -28,6 +28,12 @@
 #   media/ acme/     store media (served at /media/), ACME challenges (/.well-known/acme-challenge/)
 #   storefleet.sock  the FastCGI socket
 set -euo pipefail
+# Pass no inherited descriptor on to the daemons started below: run as `flock LOCK stack.sh up`,
+# fd 3 (or another) holds the caller's lock, and a daemon keeping it would hold that lock forever.
+for fd_path in /proc/$$/fd/*; do
+    fd_number=${fd_path##*/}
+    if ((fd_number > 2)); then eval "exec $fd_number>&-" 2>/dev/null || true; fi
+done
 
 usage() {
     echo "usage: $0 up|down|status|destroy|pgbouncer-sync run|test" >&2
