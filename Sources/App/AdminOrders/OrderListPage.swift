@@ -61,6 +61,7 @@ extension StorefleetApp {
         let assigns: [String: Value] = [
             "rows": .array(page.rows.map(views.row)),
             "matching": .int(page.matching),
+            "matching_label": .string(page.matching > AdminOrderList.countCap ? "\(AdminOrderList.countCap)+" : String(page.matching)),
             "has_orders": .bool(any),
             "filtered": .bool(query.isFiltered),
             "q": .string(query.search),
@@ -75,6 +76,8 @@ extension StorefleetApp {
                  "current": .bool(key == currentView)]
             }),
             "unpaid_count": .int(attention.unpaid), "to_fulfil_count": .int(attention.toFulfil),
+            "unpaid_label": .string(attention.unpaid > AdminOrderList.attentionCap ? "\(AdminOrderList.attentionCap)+" : String(attention.unpaid)),
+            "to_fulfil_label": .string(attention.toFulfil > AdminOrderList.attentionCap ? "\(AdminOrderList.attentionCap)+" : String(attention.toFulfil)),
             "next_url": page.next.map { .string(link(["after": $0.token])) } ?? .nil,
             "previous_url": page.previous.map { .string(link(["before": $0.token])) } ?? .nil,
             "list_url": .string(base),

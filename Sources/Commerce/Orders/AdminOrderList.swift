@@ -84,7 +84,8 @@ public struct AdminOrderPage: Sendable {
 /// The orders list: newest first, keyset pages over `(created_at, id)`, so page 200 costs what
 /// page 1 does. Each filter keeps to an index: `orders_created`, `orders_financial_created`,
 /// `orders_fulfillment_created` (status first, then the same order), `orders_number_key` for a
-/// number, `orders_email` for a whole address (`lower(email)`).
+/// number, `orders_email` for a whole address (`lower(email)`), `orders_email_prefix` for the
+/// start of one. Counts stop at `countCap`.
 public enum AdminOrderList {
     public static func page(_ query: AdminOrderQuery, on db: Connection) throws -> AdminOrderPage {
         let filter = where_(query)
@@ -127,16 +128,29 @@ public enum AdminOrderList {
             page.next = more ? rows.last?.cursor : nil
             page.previous = query.after != nil ? rows.first?.cursor : nil
         }
-        page.matching = Int(try db.queryFirst("SELECT count(*)::bigint AS n FROM orders o WHERE true\(filter)")?.decode("n", as: Int64.self) ?? 0)
+        // Counted up to a cap: an exact count of 200,000 orders costs more than the page itself.
+        page.matching = Int(try db.queryFirst("""
+            SELECT count(*)::bigint AS n FROM (SELECT 1 FROM orders o WHERE true\(filter) LIMIT \(Int32(countCap + 1))) capped
+            """)?.decode("n", as: Int64.self) ?? 0)
         return page
     }
 
-    /// How many orders need the merchant: unpaid (pending) and unfulfilled paid ones, not cancelled.
+    /// Counts stop here; a page shows "10000+".
+    public static let countCap = 10_000
+
+    /// The header's "to fulfil / awaiting payment" figures stop here ("1000+").
+    public static let attentionCap = 1000
+
+    /// How many orders need the merchant (each counted up to `attentionCap` + 1): unpaid
+    /// (pending) ones and paid ones not fully fulfilled, not cancelled.
     public static func attention(on db: Connection) throws -> (unpaid: Int, toFulfil: Int) {
+        let cap = Int32(attentionCap + 1)
         let r = try db.queryFirst("""
-            SELECT (SELECT count(*) FROM orders WHERE financial_status = 'pending' AND status = 'open')::bigint AS unpaid,
-                   (SELECT count(*) FROM orders WHERE fulfillment_status IN ('unfulfilled', 'partial') AND status = 'open'
-                           AND financial_status IN ('paid', 'partially_refunded'))::bigint AS to_fulfil
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM orders WHERE financial_status = 'pending' AND status = 'open'
+                                          LIMIT \(cap)) a)::bigint AS unpaid,
+                   (SELECT count(*) FROM (SELECT 1 FROM orders WHERE fulfillment_status IN ('unfulfilled', 'partial')
+                                          AND status = 'open' AND financial_status IN ('paid', 'partially_refunded')
+                                          LIMIT \(cap)) b)::bigint AS to_fulfil
             """)!
         return (Int(try r.decode("unpaid", as: Int64.self)), Int(try r.decode("to_fulfil", as: Int64.self)))
     }
@@ -162,9 +176,10 @@ public enum AdminOrderList {
                 // A whole address: the `orders_email` index.
                 q.append(" AND lower(o.email) = lower(\(search))")
             } else {
-                let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                // The start of an address: `orders_email_prefix` (text_pattern_ops, tenant 0014).
+                let pattern = search.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%"
-                q.append(" AND o.email ILIKE \(pattern)")
+                q.append(" AND lower(o.email) LIKE \(pattern)")
             }
         }
         return q
