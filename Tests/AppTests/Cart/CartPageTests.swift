@@ -316,7 +316,7 @@ struct CartPageTests {
         let shop = try CartStore(stack, prefix: "cart-follow")
         let mug = try shop.product("Glazed Mug", priceMinor: 1_000)
         let bowl = try shop.product("Stoneware Bowl", priceMinor: 2_000)
-        let customerId: Int64 = try shop.db.queryFirst("INSERT INTO customers (email) VALUES ('ada@example.com') RETURNING id")!.decode("id")
+        let customerId: Int64 = try shop.db.queryFirst("INSERT INTO customers (email, password_hash) VALUES ('ada@example.com', 'scrypt-not-used-here') RETURNING id")!.decode("id")
 
         let laptop = shop.browser()
         laptop.cookies["sf_customer"] = try CustomerSessions.create(shop.db, customerId: customerId)
