@@ -122,6 +122,8 @@ struct CartActions {
                 return failure(CartError.quantityOutOfRange.message)
             }
             quantities[variantId] = quantity
+            // A cart holds at most `maxLines` lines; more fields than that are not a cart page's.
+            guard quantities.count <= Carts.maxLines else { return failure(CartError.tooManyLines.message) }
         }
         let note = form["note"]
         let toCheckout = form["checkout"] != nil
