@@ -23,7 +23,8 @@ enum PricingPages {
     /// ISO 3166-1 alpha-2 countries with English names, by name.
     static let countries: [(code: String, name: String)] = {
         let english = Locale(identifier: "en")
-        let notCountries: Set<String> = ["EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK"]
+        // Regions that are not ISO 3166-1 countries (unions, pseudo-regions, exceptional reservations).
+        let notCountries: Set<String> = ["EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"]
         return Locale.Region.isoRegions.compactMap { region -> (String, String)? in
             let code = region.identifier
             guard code.count == 2, code.unicodeScalars.allSatisfy({ $0.value >= 65 && $0.value <= 90 }),

@@ -12,7 +12,7 @@ extension StorefleetApp {
         }
         let money = AdminMoney(currency: context.route.currency)
         let zoneValues: [Value] = zones.map { zone in
-            let names = zone.input.countryCodes.map(PricingPages.countryName)
+            let names = zone.input.countryCodes.map(PricingPages.countryName).sorted { $0.localizedCompare($1) == .orderedAscending }
             let shown = names.prefix(8).joined(separator: ", ") + (names.count > 8 ? " and \(names.count - 8) more" : "")
             return [
                 "id": .int(Int(zone.id)), "name": .string(zone.input.name), "rest_of_world": .bool(zone.input.restOfWorld),
@@ -118,6 +118,8 @@ extension StorefleetApp {
         assigns["is_new"] = .bool(zoneId == nil)
         assigns["countries"] = PricingPages.countryOptions(selected: selected)
         assigns["selected_count"] = .int(selected.count)
+        assigns["selected_names"] = .string(selected.map(PricingPages.countryName)
+            .sorted { $0.localizedCompare($1) == .orderedAscending }.joined(separator: ", "))
         assigns["action"] = .string(context.adminURL + "/shipping/zones/" + (zoneId.map(String.init) ?? "new"))
         assigns["back_url"] = .string(context.adminURL + "/shipping")
         if let zoneId { assigns["delete_url"] = .string(context.adminURL + "/shipping/zones/\(zoneId)/delete") }
