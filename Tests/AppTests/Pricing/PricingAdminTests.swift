@@ -119,6 +119,51 @@ struct PricingAdminTests {
         #expect(audited == ["discount.create", "discount.disable", "discount.delete"])
     }
 
+    @Test("editing: a rate changes kind (old bounds cleared), a discount changes kind and scope, a used code's limit cannot go below its uses, a zone is deleted with its rates")
+    func editing() throws {
+        guard let (shop, client) = try AdminCatalogTests.shop("prc-edit") else { return }
+        let db = try shop.stack.tenantConnection(shop.store)
+        let actor = CatalogActor(id: "1")
+        let zone = try ShippingAdmin.saveZone(nil, ShippingZoneInput(name: "Domestic", countryCodes: ["US"]), by: actor, on: db)
+        let rate = try ShippingAdmin.saveRate(nil, zoneId: zone, ShippingRateRule(id: 0, name: "Parcel", kind: .weight, priceMinor: 700,
+                                                                                 minWeightGrams: 0, maxWeightGrams: 1000), by: actor, on: db)
+        let editor = try client.get(shop.admin + "/shipping/rates/\(rate)")
+        #expect(editor.text.contains("id=\"max_weight\" name=\"max_weight\" type=\"text\" inputmode=\"decimal\" value=\"1\""))
+        let saved = try client.post(shop.admin + "/shipping/rates/\(rate)", [("name", "Big orders"), ("kind", "price"), ("price", "0"),
+                                                                            ("min_subtotal", "100"), ("max_weight", "5")])
+        #expect(saved.status == .seeOther)
+        let row = try db.queryFirst("SELECT name, kind, price_minor, min_subtotal_minor, max_weight_grams FROM shipping_rates")!
+        #expect(try row.decode("kind", as: String.self) == "price")
+        #expect(try row.decode("min_subtotal_minor", as: Int64.self) == 10000)
+        #expect(try row.decode("max_weight_grams", as: Int?.self) == nil)
+        #expect(try client.get(shop.admin + "/shipping").text.contains("Orders $100.00 and up"))
+
+        let product = try ProductAdmin.create(ProductInput(title: "Mug", status: .active, variants: [VariantInput(sku: "M", priceMinor: 900)]),
+                                              by: actor, on: db)
+        let discount = try DiscountAdmin.save(nil, DiscountInput(code: "MUGS", kind: .percentage, percentPpm: 200_000, appliesTo: .products,
+                                                                 productIds: [product], usageLimit: 10), by: actor, on: db)
+        try db.execute("UPDATE discount_codes SET times_used = 4")
+        _ = try client.get(shop.admin + "/discounts/\(discount)")
+        let tooLow = try client.post(shop.admin + "/discounts/\(discount)", [("code", "MUGS"), ("kind", "fixed_amount"), ("value", "3"),
+                                                                           ("applies_to", "all"), ("usage_limit", "3"), ("enabled", "1")])
+        #expect(tooLow.status == .unprocessableContent)
+        #expect(tooLow.text.contains("id=\"usage_limit-error\">This code was already used 4 times; the limit cannot be lower."))
+        let changed = try client.post(shop.admin + "/discounts/\(discount)", [("code", "MUGS"), ("kind", "fixed_amount"), ("value", "3"),
+                                                                             ("applies_to", "all"), ("usage_limit", "4"), ("enabled", "1")])
+        #expect(changed.status == .seeOther)
+        let d = try db.queryFirst("SELECT kind, percent_ppm, amount_minor, usage_limit FROM discount_codes")!
+        #expect(try d.decode("kind", as: String.self) == "fixed_amount")
+        #expect(try d.decode("percent_ppm", as: Int?.self) == nil)
+        #expect(try d.decode("amount_minor", as: Int64.self) == 300)
+        #expect(try db.queryFirst("SELECT count(*)::int AS n FROM discount_code_products")!.decode("n", as: Int.self) == 0)
+        #expect(try client.get(shop.admin + "/discounts").text.contains(">Used up</span>"))
+
+        _ = try client.get(shop.admin + "/shipping/zones/\(zone)")
+        #expect(try client.post(shop.admin + "/shipping/zones/\(zone)/delete", []).status == .seeOther)
+        #expect(try db.queryFirst("SELECT count(*)::int AS n FROM shipping_rates")!.decode("n", as: Int.self) == 0)
+        #expect(try client.get(shop.admin + "/shipping/zones/\(zone)").status == .notFound)
+    }
+
     @Test("staff may edit discounts but get 403 on shipping; a POST without the CSRF token changes nothing")
     func accessAndCSRF() throws {
         guard let (shop, owner) = try AdminCatalogTests.shop("prc-staff") else { return }
