@@ -108,4 +108,20 @@ struct OrderActionsTests {
             } throws: { ($0 as? OrderActionError)?.code == .notAllowed }
         }
     }
+    @Test("the dashboard's sales follow refunds and cancellations made here")
+    func salesReportAgrees() throws {
+        try StoreFixture.run("ord-sales") { store in
+            let kept = try Self.order(store, stock: 10, quantity: 3, priceMinor: 1000, paid: true)
+            let refunded = try Self.order(store, stock: 10, quantity: 1, priceMinor: 700, paid: true)
+            let unpaid = try Self.order(store, stock: 10, quantity: 1, priceMinor: 400, paid: false)
+            #expect(try SalesReport.load(on: store.db, timezone: "UTC").today.netSalesMinor == 3700)
+            _ = try OrderRefunds.refund(store.db, orderId: kept.order, RefundInput(quantities: [kept.item: 1], restock: true),
+                                        gateway: { _ in nil }, by: store.actor)
+            _ = try OrderRefunds.refund(store.db, orderId: refunded.order, RefundInput(full: true), gateway: { _ in nil }, by: store.actor)
+            _ = try OrderCancellation.cancel(store.db, orderId: unpaid.order, reason: "customer", actor: "system")
+            let today = try SalesReport.load(on: store.db, timezone: "UTC").today
+            #expect(today.netSalesMinor == 2000)     // 3000 − 1000; the full refund nets 0; unpaid never counted
+            #expect(try OrderRecord.load(id: kept.order, on: store.db)?.netMinor == 2000)
+        }
+    }
 }
