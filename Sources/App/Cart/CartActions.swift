@@ -85,13 +85,15 @@ struct CartActions {
         let variantId = CartActions.id(form["id"])
         guard variantId != nil || lineNumber != nil else { return failure(CartError.lineNotFound.message) }
         return try existingCart { db, token in
-            var target = variantId
-            if target == nil, let n = lineNumber {
-                let lines = try Carts.open(db, token: token)?.lines ?? []
-                guard n >= 1, n <= lines.count else { throw CartError.lineNotFound }
-                target = lines[n - 1].variantId
+            guard let n = lineNumber, variantId == nil else {
+                return try Carts.setQuantity(db, token: token, variantId: variantId!, quantity: quantity)
             }
-            return try Carts.setQuantity(db, token: token, variantId: target!, quantity: quantity)
+            // Line numbers are those of the page the shopper saw: read them as they are now.
+            let before = try Carts.open(db, token: token)
+            let lines = before?.lines ?? []
+            guard n >= 1, n <= lines.count else { throw CartError.lineNotFound }
+            return CartActions.keepingNotices(of: before, try Carts.setQuantity(db, token: token, variantId: lines[n - 1].variantId,
+                                                                               quantity: quantity))
         } success: { _ in
             ("/cart", quantity == 0 ? "Removed from your cart." : "Your cart was updated.")
         }
@@ -101,13 +103,13 @@ struct CartActions {
     func remove() throws -> Response {
         let form = try site.verifiedForm()
         guard let variantId = CartActions.id(form["id"]) else { return failure(CartError.lineNotFound.message) }
+        var name: String?
         return try existingCart { db, token in
-            let name = try Carts.open(db, token: token)?.line(variantId: variantId)?.displayName
-            var contents = try Carts.remove(db, token: token, variantId: variantId)
-            if let name { contents.notices.insert(CartNotice(variantId: variantId, kind: .unavailable, message: "Removed \(name) from your cart."), at: 0) }
-            return contents
-        } success: { contents in
-            ("/cart", contents.notices.first?.message ?? "Removed from your cart.")
+            let before = try Carts.open(db, token: token)
+            name = before?.line(variantId: variantId)?.displayName
+            return CartActions.keepingNotices(of: before, try Carts.remove(db, token: token, variantId: variantId), except: variantId)
+        } success: { _ in
+            ("/cart", name.map { "Removed \($0) from your cart." } ?? "Removed from your cart.")
         }
     }
 
@@ -167,8 +169,9 @@ struct CartActions {
         return try changing({ db in (token, try body(db, token)) }, success: success)
     }
 
-    /// Runs a change, sets the cookies, and answers: the change's notices (stock, price) are the
-    /// flash when there are any, as they matter more than "updated".
+    /// Runs a change, sets the cookies, and answers with a flash: what was done, then what the
+    /// re-check changed (stock, price), so nothing changes behind the shopper's back. Check out
+    /// stops at the cart when something changed.
     private func changing(_ body: (Connection) throws -> (String, CartContents),
                           success: (CartContents) -> (String, String?)) throws -> Response {
         let token: String, contents: CartContents
@@ -185,10 +188,19 @@ struct CartActions {
         if wantsJSON { return jsonResponse(contents) }
         let (location, message) = success(contents)
         if !contents.notices.isEmpty {
-            let text = contents.notices.map(\.message).joined(separator: " ")
+            let text = ([message].compactMap { $0 } + contents.notices.map(\.message)).joined(separator: " ")
             return site.redirect(to: location == "/checkout" ? "/cart" : location, flash: .info(text))
         }
         return site.redirect(to: location, flash: message.map(Flash.success))
+    }
+
+    /// `after` with the notices of a re-check made just before it (which would otherwise be lost:
+    /// a change is said once), leaving out those about the line the shopper just removed.
+    static func keepingNotices(of before: CartContents?, _ after: CartContents, except variantId: Int64? = nil) -> CartContents {
+        var contents = after
+        let earlier = (before?.notices ?? []).filter { $0.variantId != variantId }
+        contents.notices = earlier + after.notices.filter { n in !earlier.contains(n) }
+        return contents
     }
 
     private func failure(_ message: String) -> Response {
