@@ -43,8 +43,8 @@ extension StorefleetApp {
 
                 // An intent made for this order before (a reload, a second tab) is reused.
                 if let row = try db.queryFirst("""
-                    SELECT provider_reference FROM payments
-                    WHERE order_id = \(orderId) AND provider_kind = 'stripe' AND status IN ('pending', 'requires_action')
+                    SELECT provider_reference, failure_message FROM payments
+                    WHERE order_id = \(orderId) AND provider_kind = 'stripe' AND status IN ('pending', 'requires_action', 'failed')
                       AND provider_reference IS NOT NULL
                     ORDER BY id DESC LIMIT 1
                     """) {
@@ -53,7 +53,10 @@ extension StorefleetApp {
                     case "succeeded", "processing": return .done
                     case "canceled": break
                     default:
-                        if let secret = intent.clientSecret { return .ready(summary, secret, publishableKey) }
+                        // After a declined card the same intent takes another try.
+                        if let secret = intent.clientSecret {
+                            return .ready(summary, secret, publishableKey, try row.decode("failure_message"))
+                        }
                     }
                 }
                 let fee = settings.fee.fee(forAmount: summary.totalMinor)
@@ -73,7 +76,7 @@ extension StorefleetApp {
                     ON CONFLICT (provider_reference) DO NOTHING
                     """)
                 guard let secret = intent.clientSecret else { throw StripeError.malformedResponse("payment intent without client secret") }
-                return .ready(summary, secret, publishableKey)
+                return .ready(summary, secret, publishableKey, nil)
             }
             switch prepared {
             case .done:
@@ -84,9 +87,9 @@ extension StorefleetApp {
             case .unavailable(let order):
                 return try payTemplate(site, db: db, state: "unavailable", order: order, statusURL: statusURL, stripe: nil,
                                        status: .serviceUnavailable)
-            case .ready(let order, let secret, let publishableKey):
+            case .ready(let order, let secret, let publishableKey, let lastError):
                 let stripe: Value = ["js_url": .string(settings.jsURL), "publishable_key": .string(publishableKey),
-                                     "client_secret": .string(secret)]
+                                     "client_secret": .string(secret), "last_error": lastError.map { .string($0) } ?? .nil]
                 return try payTemplate(site, db: db, state: "ready", order: order, statusURL: statusURL, stripe: stripe,
                                        status: .ok)
             }
@@ -117,8 +120,9 @@ enum PaymentPageState {
     case cancelled(PaymentPageOrder)
     /// Not a card order, or the store's Stripe account cannot take charges now.
     case unavailable(PaymentPageOrder)
-    /// Show the card form: the client secret and publishable key for Stripe.js.
-    case ready(PaymentPageOrder, String, String)
+    /// Show the card form: the client secret and publishable key for Stripe.js, and why the
+    /// last attempt failed, if it did.
+    case ready(PaymentPageOrder, String, String, String?)
 }
 
 struct PaymentPageOrder {

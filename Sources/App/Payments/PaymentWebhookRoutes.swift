@@ -46,6 +46,12 @@ extension StorefleetApp {
                 return webhookAnswer(.badRequest, "event without a payment intent")
             }
             return try paymentSucceeded(event, intent, request, site)
+        case "payment_intent.payment_failed":
+            let intent: StripePaymentIntent
+            do { intent = try event.object(as: StripePaymentIntent.self) } catch {
+                return webhookAnswer(.badRequest, "event without a payment intent")
+            }
+            return try paymentFailed(event, intent, request, site)
         case "account.updated":
             let account: StripeAccount
             do { account = try event.object(as: StripeAccount.self) } catch {
@@ -88,6 +94,32 @@ extension StorefleetApp {
             }
         }
         logWebhook(request, "\(event.type) \(event.id) for \(slug) order \(orderId): \(outcome)")
+        return webhookAnswer(.ok, outcome)
+    }
+
+    /// Notes a failed attempt on the order's payment row (the order stays pending: the shopper
+    /// may try another card on the same PaymentIntent until the stock hold runs out).
+    private func paymentFailed(_ event: StripeEvent, _ intent: StripePaymentIntent, _ request: Request,
+                               _ site: PlatformSite) throws -> Response {
+        guard let slug = intent.metadata["store_slug"], let storeId = intent.metadata["store_id"].flatMap({ Int64($0) }),
+              let route = try site.directory().resolve(slug: slug), route.storeId == storeId else {
+            logWebhook(request, "ignored \(event.id): payment intent \(intent.id) is not a Storefleet order")
+            return webhookAnswer(.ok, "ignored")
+        }
+        let message = intent.lastPaymentError?.message ?? "The payment failed."
+        let outcome: String = try withTenant(route) { db in
+            try db.transaction { db in
+                guard try PaymentProviders.recordEvent(db, providerKind: "stripe", eventId: event.id, eventType: event.type) else {
+                    return "replayed"
+                }
+                let changed = try db.execute("""
+                    UPDATE payments SET status = 'failed', failure_message = \(message)
+                    WHERE provider_reference = \(intent.id) AND status <> 'succeeded'
+                    """)
+                return changed > 0 ? "failure noted" : "no pending payment"
+            }
+        }
+        logWebhook(request, "\(event.type) \(event.id) for \(slug): \(outcome)")
         return webhookAnswer(.ok, outcome)
     }
 

@@ -42,6 +42,12 @@ public struct StripePaymentIntent: Decodable, Sendable, Equatable {
         public let destination: String?
     }
 
+    /// Why the last attempt failed (`payment_intent.payment_failed`), e.g. a declined card.
+    public struct PaymentError: Decodable, Sendable, Equatable {
+        public let code: String?
+        public let message: String?
+    }
+
     public let id: String
     public let amount: Int64
     public let currency: String
@@ -51,10 +57,12 @@ public struct StripePaymentIntent: Decodable, Sendable, Equatable {
     public let applicationFeeAmount: Int64?
     public let transferData: TransferData?
     public let metadata: [String: String]
+    public let lastPaymentError: PaymentError?
 
     enum CodingKeys: String, CodingKey {
         case id, amount, currency, status, metadata
         case clientSecret = "client_secret", applicationFeeAmount = "application_fee_amount", transferData = "transfer_data"
+        case lastPaymentError = "last_payment_error"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +75,7 @@ public struct StripePaymentIntent: Decodable, Sendable, Equatable {
         applicationFeeAmount = try c.decodeIfPresent(Int64.self, forKey: .applicationFeeAmount)
         transferData = try c.decodeIfPresent(TransferData.self, forKey: .transferData)
         metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
+        lastPaymentError = try c.decodeIfPresent(PaymentError.self, forKey: .lastPaymentError)
     }
 }
 

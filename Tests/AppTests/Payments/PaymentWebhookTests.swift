@@ -113,6 +113,28 @@ struct PaymentWebhookTests {
         #expect(try shop.timeline(order.id).first?.contains("after the order was cancelled. Refund it") == true)
     }
 
+    @Test func aFailedPaymentIsNotedAndTheOrderStaysOpen() throws {
+        guard let stack = try AppStack.required() else { return }
+        let shop = try PaymentShop(stack, prefix: "wh-failed")
+        let handle = try stack.handler()
+        let order = try shop.pendingOrder()
+        try shop.db.execute("""
+            INSERT INTO payments (order_id, provider_id, provider_kind, provider_reference, amount_minor, currency, status)
+            VALUES (\(order.id), \(shop.providerId), 'stripe', 'pi_declined1', 2500, 'USD', 'pending')
+            """)
+        let payload = Array(String(decoding: shop.succeededEvent(orderId: order.id, intent: "pi_declined1"), as: UTF8.self)
+            .replacingOccurrences(of: "payment_intent.succeeded", with: "payment_intent.payment_failed")
+            .replacingOccurrences(of: "\"status\":\"succeeded\"",
+                                  with: "\"status\":\"requires_payment_method\",\"last_payment_error\":{\"code\":\"card_declined\",\"message\":\"Your card was declined.\"}")
+            .utf8)
+        #expect(try stack.webhook(handle, payload).status == .ok)
+        let row = try shop.db.queryFirst("SELECT status, failure_message FROM payments WHERE provider_reference = 'pi_declined1'")!
+        #expect(try row.decode("status", as: String.self) == "failed")
+        #expect(try row.decode("failure_message", as: String?.self) == "Your card was declined.")
+        #expect(try shop.order(order.id).financial == "pending")
+        #expect(try shop.order(order.id).reserved)
+    }
+
     @Test func accountUpdatedCopiesTheAccountStateToItsStore() throws {
         guard let stack = try AppStack.required() else { return }
         let shop = try PaymentShop(stack, prefix: "wh-acct", chargesEnabled: false)
