@@ -105,7 +105,11 @@ public enum Carts {
                 }
             }
             if let note {
-                _ = try db.execute("UPDATE carts SET note = \(String(note.prefix(maxNoteLength))) WHERE id = \(header.id)")
+                // Control characters (NUL above all, which text cannot hold) are dropped.
+                let clean = String(String.UnicodeScalarView(note.unicodeScalars.filter {
+                    $0 == "\n" || $0 == "\t" || !($0.properties.generalCategory == .control)
+                })).prefix(maxNoteLength)
+                _ = try db.execute("UPDATE carts SET note = \(String(clean)) WHERE id = \(header.id)")
             }
             return notices
         }

@@ -190,6 +190,9 @@ struct CartRecheckTests {
                 try Carts.update(f.db, token: token, quantities: [mug.variantId: 1, cap.variantId: -1], note: "x")
             }
             #expect(try Carts.open(f.db, token: token)?.note == "Gift wrap")
+            c = try Carts.update(f.db, token: token, quantities: [:], note: "Ring\u{0} twice\r\nthanks")
+            #expect(c.note == "Ring twice\nthanks")
+            c = try Carts.update(f.db, token: token, quantities: [:], note: "Gift wrap")
             #expect(throws: CartError.lineNotFound) { try Carts.setQuantity(f.db, token: token, variantId: cap.variantId, quantity: 1) }
 
             c = try Carts.remove(f.db, token: token, variantId: mug.variantId)
