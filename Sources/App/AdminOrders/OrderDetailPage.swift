@@ -11,8 +11,16 @@ extension StorefleetApp {
     func orderDetail(_ site: PlatformSite, _ context: AdminContext, number: Int64, form: FormData? = nil,
                      errors: FormErrors? = nil, status: Status? = nil) throws -> Response {
         let views = OrderViews(context)
-        let loaded = try withTenant(context.route) { db -> (OrderRecord, Row?)? in
+        let loaded = try withTenant(context.route) { db -> (OrderRecord, Row?, [String: String])? in
             guard let order = try OrderRecord.load(number: number, on: db) else { return nil }
+            // Who the staff in the timeline are: the audit log keeps each one's email at the time.
+            var staff: [String: String] = [:]
+            for row in try db.query("""
+                SELECT DISTINCT actor_id, actor_label FROM audit_log
+                WHERE subject_type = 'order' AND subject_id = \(String(order.id)) AND actor_kind = 'user' AND actor_id IS NOT NULL
+                """) {
+                staff[try row.decode("actor_id")] = try row.decode("actor_label", as: String.self)
+            }
             let customer = try order.customerId.flatMap { id in
                 try db.queryFirst("""
                     SELECT id, first_name, last_name, email, phone,
@@ -20,9 +28,9 @@ extension StorefleetApp {
                     FROM customers c WHERE id = \(id)
                     """)
             }
-            return (order, customer)
+            return (order, customer, staff)
         }
-        guard let (order, customer) = loaded else { throw HTTPError(.notFound, "There is no order #\(number) in this store.") }
+        guard let (order, customer, staff) = loaded else { throw HTTPError(.notFound, "There is no order #\(number) in this store.") }
         let money = views.money
 
         let items: [Value] = order.items.map { i in
@@ -48,7 +56,8 @@ extension StorefleetApp {
                              "url": .string(context.adminURL + "/customers/\(id)"),
                              "orders": .string("\(count) \(count == 1 ? "order" : "orders")")]
         }
-        let actorNames = [String(context.session.userId): context.session.userName]
+        var actorNames = staff.filter { !$0.value.isEmpty }
+        actorNames[String(context.session.userId)] = context.session.userName
         func who(_ actor: String) -> String {
             if actor == "system" || actor.isEmpty { return "Storefleet" }
             if actor.hasPrefix("user:") { return actorNames[String(actor.dropFirst(5))] ?? "Staff" }

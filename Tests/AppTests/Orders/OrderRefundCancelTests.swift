@@ -138,6 +138,9 @@ struct OrderRefundCancelTests {
         #expect(try staff.post(url + "/comment", [("comment", "Called the customer")]).status == .seeOther)
         #expect(try staff.get(shop.admin + "/customers").status == .ok)
         #expect(try f.value("SELECT count(*)::int FROM order_events WHERE order_id = \(order.id) AND kind = 'comment'", Int32.self) == 1)
+        let ownerView = try shop.client.get(url)
+        #expect(ownerView.text.contains("<p class=\"timeline-comment\">Called the customer</p>"))
+        #expect(ownerView.text.contains("\(staffUser.email) · <time>"), "the timeline names the staff member")
 
         let stranger = try shop.base.stack.createUser(name: "Olga Other")
         let other = try shop.base.stack.signedInClient(userId: stranger.userId)
