@@ -85,13 +85,13 @@ struct CartActions {
         let variantId = CartActions.id(form["id"])
         guard variantId != nil || lineNumber != nil else { return failure(CartError.lineNotFound.message) }
         return try existingCart { db, token in
-            guard let n = lineNumber, variantId == nil else {
-                return try Carts.setQuantity(db, token: token, variantId: variantId!, quantity: quantity)
+            if let variantId {
+                return try Carts.setQuantity(db, token: token, variantId: variantId, quantity: quantity)
             }
-            // Line numbers are those of the page the shopper saw: read them as they are now.
+            // A line number is one of the page the shopper saw: read the lines as they are now.
             let before = try Carts.open(db, token: token)
             let lines = before?.lines ?? []
-            guard n >= 1, n <= lines.count else { throw CartError.lineNotFound }
+            guard let n = lineNumber, n >= 1, n <= lines.count else { throw CartError.lineNotFound }
             return CartActions.keepingNotices(of: before, try Carts.setQuantity(db, token: token, variantId: lines[n - 1].variantId,
                                                                                quantity: quantity))
         } success: { _ in
