@@ -122,8 +122,9 @@ extension StorefleetApp {
             "can_fulfil": .bool(canFulfil), "can_refund": .bool(canRefund), "can_cancel": .bool(canCancel),
             "can_mark_paid": .bool(canMarkPaid),
             "paid_and_cancelled": .bool(order.isCancelled && canRefund),
-            "cancel_reasons": .array(OrderCancellation.reasons.filter { $0 != "payment_expired" }.map {
-                ["value": .string($0), "label": .string(OrderCancellation.label($0).capitalizedFirst)]
+            "cancel_reasons": .array([("customer", "Customer changed their mind"), ("inventory", "Items unavailable"),
+                                      ("fraud", "Fraudulent order"), ("declined", "Payment declined"), ("other", "Other")].map {
+                ["value": .string($0.0), "label": .string($0.1)]
             }),
             "actions": [
                 "mark_paid": .string(base + "/mark-paid"), "fulfil": .string(base + "/fulfil"),
