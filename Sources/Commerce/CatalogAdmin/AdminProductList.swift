@@ -184,55 +184,21 @@ public enum AdminProductList {
         // Walking backwards reverses the order; the rows are flipped back below.
         let descendingNow = descending != backwards
 
-        var filter = conditions(query)
+        let filter = conditions(query)
         var keyset: Query = "true"
         if let cursor {
             keyset = "(\(column), p.id) \(unsafeSQL: descendingNow ? "<" : ">") (\(cursor.bound), \(cursor.id))"
         }
         let direction = descendingNow ? "DESC" : "ASC"
         // A filter that keeps few products (at most `narrowLimit`) is applied first behind an
-        // optimisation fence (OFFSET 0) and its rows sorted: walking a sort index and filtering
-        // would read far more rows when matches are rare or correlated with the sort. A filter
-        // that keeps many leaves the planner free to walk the sort index, where a page is found
-        // after about limit / (share of products matching) rows: a search matching a tenth of
-        // the catalog reads ~500 rows instead of fetching and sorting all its matches.
-        var source: Query = "products p"
-        if try isNarrow(query, on: db, limit: narrowLimit) {
-            if let words = searchWords(query) {
-                // Word matches come straight from the tsvector index's rows; SKU matches are added
-                // without the products already found, so nothing is joined back or de-duplicated.
-                var rest = query
-                rest.search = ""
-                // The keyset condition stays outside: inside, it would tempt the planner to walk the
-                // sort index and test every row's tsvector.
-                let others = conditions(rest)
-                let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
-                source = """
-                    (SELECT * FROM (
-                        SELECT \(rowColumns) FROM products p
-                        WHERE p.search_vector @@ to_tsquery('simple', \(words)) AND \(others)
-                        UNION ALL
-                        SELECT \(rowColumns) FROM products p
-                        WHERE p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
-                          AND NOT (p.search_vector @@ to_tsquery('simple', \(words))) AND \(others)
-                    ) u OFFSET 0) p
-                    """
-            } else {
-                source = "(SELECT \(rowColumns) FROM products p WHERE \(filter) OFFSET 0) p"
-            }
-            filter = "true"
-        } else if let words = searchWords(query) {
-            // Broad search: tested row by row while walking the sort index (see `conditions`).
-            var rest = query
-            rest.search = ""
-            let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
-            filter = """
-                (p.search_vector @@ to_tsquery('simple', \(words))
-                 OR p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))) AND \(conditions(rest))
-                """
-        }
-        // The page's rows are chosen first; only they get their variant count and first image.
-        let rows = try db.query("""
+        // optimisation fence and its rows sorted: walking a sort index and filtering would read
+        // far more rows when matches are rare or correlated with the sort. A filter that keeps
+        // many leaves the planner free to walk the sort index, where a page is found after about
+        // limit / (share of products matching) rows: a search matching a tenth of the catalog
+        // reads ~500 rows instead of fetching and sorting all its matches.
+        func pageStatement(from source: Query, where filter: Query) -> Query {
+            // The page's rows are chosen first; only they get their variant count and first image.
+            """
             SELECT p.*, (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variant_count,
                    i.storage_key AS image_key, i.alt AS image_alt, i.width AS image_width, i.height AS image_height
             FROM (
@@ -245,8 +211,49 @@ public enum AdminProductList {
                 SELECT storage_key, alt, width, height FROM product_images
                 WHERE product_id = p.id ORDER BY position LIMIT 1
             ) i ON true
-            ORDER BY \(column) \(unsafeSQL: direction), p.id \(unsafeSQL: direction)
-            """)
+            """
+        }
+        let order: Query = "ORDER BY \(column) \(unsafeSQL: direction), p.id \(unsafeSQL: direction)"
+        var rows: [Row]
+        if let words = searchWords(query) {
+            var rest = query
+            rest.search = ""
+            let others = conditions(rest)
+            let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
+            // First, in one statement: at most narrowLimit + 1 matches (word matches straight from
+            // the tsvector index's rows, SKU matches without the products already found, so
+            // nothing is de-duplicated), and their page unless there were more. The keyset
+            // condition stays outside the matches: inside, it would tempt the planner to walk the
+            // sort index and test every row's tsvector.
+            let attempt = try db.query("""
+                WITH m AS MATERIALIZED (
+                    SELECT \(rowColumns) FROM products p
+                    WHERE p.search_vector @@ to_tsquery('simple', \(words)) AND \(others)
+                    UNION ALL
+                    SELECT \(rowColumns) FROM products p
+                    WHERE p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
+                      AND NOT (p.search_vector @@ to_tsquery('simple', \(words))) AND \(others)
+                    LIMIT \(narrowLimit + 1)
+                ), s AS (SELECT count(*) > \(narrowLimit) AS overflow FROM m)
+                SELECT s.overflow, p.* FROM s
+                LEFT JOIN LATERAL (\(pageStatement(from: "m p", where: "NOT s.overflow"))) p ON true
+                \(order)
+                """)
+            if try attempt.first?.decode("overflow", as: Bool.self) == true {
+                // Broad: each row of the sort index is tested as it is walked.
+                rows = try db.query(pageStatement(from: "products p", where: """
+                    (p.search_vector @@ to_tsquery('simple', \(words))
+                     OR p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))) AND \(others)
+                    """) + " " + order)
+            } else {
+                rows = try attempt.filter { try $0.decode("id", as: Int64?.self) != nil }
+            }
+        } else if try isNarrow(query, on: db, limit: narrowLimit) {
+            rows = try db.query(pageStatement(from: "(SELECT \(rowColumns) FROM products p WHERE \(filter) OFFSET 0) p",
+                                              where: "true") + " " + order)
+        } else {
+            rows = try db.query(pageStatement(from: "products p", where: filter) + " " + order)
+        }
         var page = try rows.prefix(limit).map(AdminProductRow.init(row:))
         let more = rows.count > limit
         if backwards { page.reverse() }
@@ -267,38 +274,17 @@ public enum AdminProductList {
     /// least one product in 50, so walking a sort index finds a page within a few thousand rows.
     public static let narrowLimit = 2_000
 
-    /// Whether a filter that an index of the sort cannot serve keeps at most `limit` products
-    /// (bounded counts): a search, or a type or vendor with a sort other than "recently updated"
-    /// and "title" (which have (type|vendor, updated_at | title) indexes). Collections are left to
-    /// the planner: walking the sort index and probing membership stays cheap.
+    /// Whether a type or vendor filter with a sort other than "recently updated" and "title"
+    /// (which have (type|vendor, updated_at | title) indexes) keeps at most `limit` products (one
+    /// bounded count). Searches decide in their own statement (see `page`); collections are left
+    /// to the planner: walking the sort index and probing membership stays cheap.
     static func isNarrow(_ query: AdminProductQuery, on db: Connection, limit: Int = narrowLimit) throws -> Bool {
         let sortedByIndex = [.updated, .title, .titleDescending].contains(query.sort)
         guard !query.search.trimmedWhitespace().isEmpty
                 || (!sortedByIndex && (query.productType != nil || query.vendor != nil)) else { return false }
-        let count: Query
-        if let words = searchWords(query) {
-            // The word and SKU matches counted apart, each bounded: as one `IN (… UNION …)` the
-            // count joined every product against the union.
-            var rest = query
-            rest.search = ""
-            let others = conditions(rest)
-            let pattern = "%" + likeEscaped(query.search.trimmedWhitespace()) + "%"
-            count = """
-                SELECT (SELECT count(*) FROM (
-                            SELECT 1 FROM products p
-                            WHERE p.search_vector @@ to_tsquery('simple', \(words)) AND \(others) LIMIT \(limit + 1)) w)
-                     + (SELECT count(*) FROM (
-                            SELECT 1 FROM products p
-                            WHERE p.id IN (SELECT product_id FROM variants WHERE sku ILIKE \(pattern))
-                              AND NOT (p.search_vector @@ to_tsquery('simple', \(words))) AND \(others)
-                            LIMIT \(limit + 1)) s) AS n
-                """
-        } else {
-            count = """
-                SELECT count(*) AS n FROM (SELECT 1 FROM products p WHERE \(conditions(query)) LIMIT \(limit + 1)) s
-                """
-        }
-        let n = try db.queryFirst(count)?.decode("n", as: Int.self) ?? 0
+        let n = try db.queryFirst("""
+            SELECT count(*) AS n FROM (SELECT 1 FROM products p WHERE \(conditions(query)) LIMIT \(limit + 1)) s
+            """)?.decode("n", as: Int.self) ?? 0
         return n <= limit
     }
 
