@@ -32,6 +32,9 @@ public struct RefundResult: Sendable {
 }
 
 public enum OrderRefunds {
+    /// Methods whose money the merchant pays back by hand: the refund is only recorded.
+    public static let manualKinds: Set<String> = ["bank_transfer", "cash_on_delivery"]
+
     /// Finds the gateway for a payment's provider kind (`stripe`, `bank_transfer`, ...); nil
     /// means a manual method whose refund the merchant pays out by hand and the admin records.
     public typealias GatewayLookup = (_ providerKind: String) throws -> (any RefundGateway)?
@@ -107,19 +110,32 @@ public enum OrderRefunds {
                 throw OrderActionError(.invalid, "You can refund at most \(MoneyText.format(refundable, currency: currency)): that is what was paid and not refunded yet.", field: "amount")
             }
 
-            // The money goes back first; if the provider refuses, nothing was written.
+            // The money goes back first; if the provider refuses, nothing was written. A card
+            // payment without a working gateway is refused rather than recorded as refunded.
             let payment = payments.first
             let paymentId: Int64? = try payment?.decode("id")
+            let kind = try payment?.decode("provider_kind", as: String?.self)
+            let paymentReference = try payment?.decode("provider_reference", as: String?.self)
+            let title = PaymentLedger.providerTitle(kind ?? "")
+            let found: (any RefundGateway)?
+            do {
+                found = try kind.flatMap(gateway)
+            } catch {
+                throw OrderActionError(.gateway, "Refunds through \(title) are not available right now (\(error)). Nothing was changed.")
+            }
             var providerReference: String?
-            if let payment, let kind = try payment.decode("provider_kind", as: String?.self),
-               let reference = try payment.decode("provider_reference", as: String?.self),
-               let gateway = try gateway(kind) {
+            if let found {
+                guard let paymentReference else {
+                    throw OrderActionError(.gateway, "The payment has no \(title) reference to refund. Nothing was changed.")
+                }
                 let key = "sf-order-\(orderId)-refund-\(try order.decode("refunds", as: Int64.self) + 1)-\(refunded)"
                 do {
-                    providerReference = try gateway.refund(paymentReference: reference, amountMinor: amount, idempotencyKey: key)
+                    providerReference = try found.refund(paymentReference: paymentReference, amountMinor: amount, idempotencyKey: key)
                 } catch {
-                    throw OrderActionError(.gateway, "\(PaymentLedger.providerTitle(kind)) did not refund the payment: \(error). Nothing was changed.")
+                    throw OrderActionError(.gateway, "\(title) did not refund the payment: \(error). Nothing was changed.")
                 }
+            } else if let kind, !manualKinds.contains(kind) {
+                throw OrderActionError(.gateway, "This order was paid through \(title), which cannot refund from here yet. Nothing was changed.")
             }
 
             let restock = input.restock && !cancelled
@@ -166,7 +182,7 @@ public enum OrderRefunds {
                 RETURNING financial_status
                 """)!.decode("financial_status")
             var message = "Refunded \(MoneyText.format(amount, currency: currency))"
-            if let providerReference { message += " through \(PaymentLedger.providerTitle(try payment!.decode("provider_kind"))) (\(providerReference))" }
+            if let providerReference { message += " through \(title) (\(providerReference))" }
             message += reason.isEmpty ? "." : ": \(reason)."
             if restocked > 0 { message += " \(restocked) \(restocked == 1 ? "item" : "items") restocked." }
             try OrderEvents.add(db, orderId: orderId, kind: "refund", message: message,
