@@ -124,4 +124,37 @@ struct OrderActionsTests {
             #expect(try OrderRecord.load(id: kept.order, on: store.db)?.netMinor == 2000)
         }
     }
+    final class Outcome: @unchecked Sendable {
+        let lock = NSLock()
+        var value: Result<Bool, any Error>?
+        func set(_ r: Result<Bool, any Error>) { lock.lock(); value = r; lock.unlock() }
+        func get() -> Result<Bool, any Error>? { lock.lock(); defer { lock.unlock() }; return value }
+    }
+
+    @Test("two cancellations at once (the expiry job and the merchant) return the stock once")
+    func concurrentCancel() throws {
+        try StoreFixture.run("ord-race") { store in
+            let o = try Self.order(store, stock: 10, quantity: 4, paid: false)
+            let first = try Connection(url: store.url)
+            let outcome = Outcome()
+            let done = DispatchSemaphore(value: 0)
+            let url = store.url, orderId = o.order
+            var firstCancelled = false
+            let early = try first.transaction { (db: Connection) throws -> DispatchTimeoutResult in
+                firstCancelled = try OrderCancellation.cancel(db, orderId: orderId, reason: "customer", actor: "user:1")
+                // The second waits on the order's row lock until this transaction commits.
+                Thread.detachNewThread {
+                    outcome.set(Result { try OrderCancellation.cancel(try Connection(url: url), orderId: orderId, reason: "payment_expired", actor: "system") })
+                    done.signal()
+                }
+                return done.wait(timeout: .now() + 0.5)
+            }
+            #expect(firstCancelled)
+            #expect(early == .timedOut, "finished before the first committed: \(String(describing: outcome.get()))")
+            if early == .timedOut { #expect(done.wait(timeout: .now() + 10) == .success) }
+            #expect(try outcome.get()?.get() == false)
+            #expect(try Self.stock(store, o.variant) == 10)
+            #expect(try store.count("SELECT count(*) FROM inventory_movements WHERE reason = 'order_cancelled' AND order_id = \(o.order)") == 1)
+        }
+    }
 }
