@@ -90,6 +90,24 @@ struct PricingDatabaseTests {
         }
     }
 
+    @Test func takeCountsACustomerByIdAndRefusesADisabledCode() throws {
+        try StoreFixture.run("price-cust") { f in
+            let id = try DiscountAdmin.save(nil, DiscountInput(code: "VIP", kind: .percentage, percentPpm: 50_000, perCustomerLimit: 1),
+                                            by: f.actor, on: f.db)
+            let customer: Int64 = try f.db.queryFirst("INSERT INTO customers (email) VALUES ('vip@example.com') RETURNING id")!.decode("id")
+            try DiscountUsage.take(f.db, discountId: id, orderId: try order(f.db), customerId: customer, email: "vip@example.com", amountMinor: 50)
+            // The same account with another email on the order: still this customer's use.
+            #expect(throws: DiscountUsageError.customerLimitReached) {
+                try DiscountUsage.take(f.db, discountId: id, orderId: try order(f.db), customerId: customer, email: "other@example.com", amountMinor: 50)
+            }
+            try DiscountAdmin.setEnabled(id, false, by: f.actor, on: f.db)
+            #expect(throws: DiscountUsageError.unavailable) {
+                try DiscountUsage.take(f.db, discountId: id, orderId: try order(f.db), customerId: nil, email: "new@example.com", amountMinor: 50)
+            }
+            #expect(try f.count("SELECT times_used FROM discount_codes") == 1)
+        }
+    }
+
     @Test func twoConnectionsRacingForTheLastUseOneWins() throws {
         try StoreFixture.run("price-race") { f in
             let id = try DiscountAdmin.save(nil, DiscountInput(code: "LAST", kind: .freeShipping, usageLimit: 1), by: f.actor, on: f.db)
