@@ -99,7 +99,8 @@ extension StorefleetApp {
         }
         let name = s("name").isEmpty ? (s("first_name") + " " + s("last_name")).trimmingWhitespace() : s("name")
         let cityLine = [s("postal_code", "zip"), s("city"), s("province_code", "province")].filter { !$0.isEmpty }.joined(separator: " ")
-        let lines = [name, s("company"), s("address1"), s("address2"), cityLine, s("country", "country_code")].filter { !$0.isEmpty }
+        let lines = [name, s("company"), s("address1"), s("address2"), cityLine,
+                     s("country").isEmpty ? CountryNames.name(s("country_code")) : s("country")].filter { !$0.isEmpty }
         return lines.isEmpty ? nil : lines
     }
 
