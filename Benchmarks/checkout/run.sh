@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Checkout benchmark (issue 7): complete checkouts per second through nginx — add to cart,
+# checkout information, shipping, payment, "Place order" with bank transfer — by concurrent
+# buyers (each with their own cookies and cart), on one store and spread over 50 stores, with
+# the p50/p99 of every step. Target: ≥ 100 checkouts/s on one store, p99 < 50 ms per step.
+#
+#   Benchmarks/checkout/run.sh [PROFILE] [DURATION_SECONDS]      (defaults: test, 20)
+#
+# Needs the PROFILE's stack up (PostgreSQL, PgBouncer, registry). The binary measured is
+# BENCH_BIN (default .build-checkout-release/release/storefleet: a release build), served by a
+# private `storefleet serve` (BENCH_WORKERS, default 4) behind a private nginx rendered from
+# nginx/ on BENCH_PORT (default 18481), both started here and stopped at the end. Buyers:
+# BENCH_BUYERS (default 32), Python threads with one keep-alive connection each
+# (Benchmarks/checkout/driver.py). Stores are provisioned with the sample catalog (every
+# variant's stock set to 1,000,000, tracked, deny when sold out, so each order takes the
+# row locks and writes the inventory movements a real one does) and deprovisioned at the end
+# (KEEP=1 keeps them). Runs under `flock /tmp/sf/bench.lock`. Appends the figures to
+# Benchmarks/RESULTS.md under "## Checkout" (BENCH_RECORD=0 does not).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+profile=${1:-test}
+duration=${2:-20}
+[[ ${BENCH_LOCKED:-0} == 1 ]] || exec env BENCH_LOCKED=1 flock /tmp/sf/bench.lock "$0" "$@"
+env_file=.data/$profile/stack.env
+[ -f "$env_file" ] || { echo "no stack at $env_file: start it first" >&2; exit 1; }
+set -a; . "$env_file"; set +a
+bin=${BENCH_BIN:-$root/.build-checkout-release/release/storefleet}
+[[ -x $bin ]] || { echo "no binary at $bin: swift build -c release --product storefleet" >&2; exit 1; }
+workers=${BENCH_WORKERS:-4}
+buyers=${BENCH_BUYERS:-32}
+stores=${BENCH_STORES:-50}
+http_port=${BENCH_PORT:-18481}
+work=$(mktemp -d /tmp/sf-checkout-bench.XXXXXX)
+owner() { psql "$STOREFLEET_REGISTRY_OWNER_URL" -X -qAt -v ON_ERROR_STOP=1 "$@"; }
+pghome=$(readlink -f ".data/$profile/postgres")
+pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+superuser_psql() { # port database args...
+    (cd / && runuser -u postgres -- "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pghome/sockets" -p "$1" -d "$2" "${@:3}")
+}
+
+run_id=$(date +%s | tail -c 6)
+slugs=()
+cleanup() {
+    [[ -f $work/nginx/nginx.pid ]] && kill "$(<"$work/nginx/nginx.pid")" 2>/dev/null || true
+    [[ -f $work/serve.pid ]] && kill -TERM "$(<"$work/serve.pid")" 2>/dev/null || true
+    if [[ ${KEEP:-0} != 1 ]]; then
+        for s in "${slugs[@]}"; do "$bin" deprovision --slug "$s" >/dev/null 2>&1 || true; done
+    fi
+    sleep 1; rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Our own serve on our own socket, and an nginx rendered from nginx/ in front of it.
+(set -a; . "$root/$env_file"; set +a; exec setsid "$bin" serve --socket "$work/sf.sock" --workers "$workers" \
+    --pid-file "$work/serve.pid" </dev/null >>"$work/serve.log" 2>&1) &
+mkdir -p "$work/nginx/snippets" "$work/nginx/errors" "$work/nginx/tmp" "$work/logs"
+export SF_USER=$(id -un) SF_GROUP=$(id -gn) SF_NGINX_DIR=$work/nginx SF_LOG_DIR=$work/logs
+export SF_PLATFORM_DOMAIN=$STOREFLEET_PLATFORM_DOMAIN SF_SOCKET=$work/sf.sock SF_PUBLIC_DIR=$root/public
+export SF_TEMPLATES_DIR=$root/templates SF_MEDIA_DIR=$STOREFLEET_DATA_DIR/media SF_ACME_DIR=$STOREFLEET_DATA_DIR/acme
+export SF_LISTEN="listen 127.0.0.1:$http_port;"
+export SF_LISTEN_DEFAULT="listen 127.0.0.1:$http_port default_server reuseport backlog=4096;"
+vars='${SF_USER} ${SF_GROUP} ${SF_NGINX_DIR} ${SF_LOG_DIR} ${SF_LISTEN} ${SF_LISTEN_DEFAULT}
+    ${SF_PLATFORM_DOMAIN} ${SF_SOCKET} ${SF_PUBLIC_DIR} ${SF_TEMPLATES_DIR} ${SF_MEDIA_DIR} ${SF_ACME_DIR}'
+for file in nginx/*.conf nginx/snippets/*.conf; do envsubst "$vars" <"$file" >"$work/nginx/${file#nginx/}"; done
+cp nginx/errors/*.html "$work/nginx/errors/"
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+for _ in $(seq 1 100); do
+    [[ $(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/healthz") == 200 ]] && break
+    sleep 0.2
+done
+
+# A store: the sample catalog, plenty of stock, its variants for the driver.
+provision() { # slug → "host=id,id,..."
+    local slug=$1
+    "$bin" provision --slug "$slug" --name "Checkout Bench $slug" --sample-data --sample-count 8 >/dev/null
+    local id database port=""
+    id=$(owner -c "SELECT id FROM stores WHERE slug = '$slug'")
+    database="sf_store_$id"
+    for p in "${STOREFLEET_SERVER1_ADMIN_URL##*:}" "${STOREFLEET_SERVER2_ADMIN_URL##*:}"; do
+        p=${p%%/*}
+        if superuser_psql "$p" postgres -At -c "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1; then port=$p; fi
+    done
+    superuser_psql "$port" "$database" -At -c \
+        "UPDATE variants SET inventory_quantity = 1000000, inventory_tracked = true, inventory_policy = 'deny'" >/dev/null
+    local ids
+    ids=$(superuser_psql "$port" "$database" -At -c \
+        "SELECT string_agg(v.id::text, ',') FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'active'")
+    echo "$slug.$STOREFLEET_PLATFORM_DOMAIN=$ids"
+}
+
+started=$(date +%s)
+one_slug="bench-co-$run_id-one"
+slugs+=("$one_slug")
+one=$(provision "$one_slug")
+many=()
+for n in $(seq 1 "$stores"); do
+    slug="bench-co-$run_id-$n"
+    slugs+=("$slug")
+    many+=("$(provision "$slug")")
+done
+echo "provisioned $((stores + 1)) stores in $(( $(date +%s) - started )) s" >&2
+
+drive() { # "host=ids;host=ids" → JSON
+    local spec=$1 hosts
+    hosts=$(tr ';' '\n' <<<"$spec" | cut -d= -f1 | paste -sd, -)
+    python3 Benchmarks/checkout/driver.py --port "$http_port" --hosts "$hosts" --variants "$spec" \
+        --buyers "$buyers" --duration "$duration"
+}
+one_json=$(drive "$one")
+many_json=$(drive "$(IFS=';'; echo "${many[*]}")")
+echo "$one_json" >&2
+echo "$many_json" >&2
+
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+report=$(python3 - "$one_json" "$many_json" <<PY
+import json, sys
+one, many = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+steps = ["add", "information", "information_post", "shipping", "shipping_post", "payment", "complete"]
+names = {"add": "POST /cart/add", "information": "GET /checkout", "information_post": "POST /checkout",
+         "shipping": "GET /checkout/shipping", "shipping_post": "POST /checkout/shipping",
+         "payment": "GET /checkout/payment", "complete": "POST /checkout/complete (places the order)"}
+print("### $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, ${cpu}, load $(cut -d' ' -f1 /proc/loadavg), "
+      "private serve with $workers workers ($(basename "$bin") $(git rev-parse --short HEAD)), $buyers buyers, ${duration} s")
+print()
+print("| | one store | %d stores |" % many["stores"])
+print("|---|---:|---:|")
+print("| **checkouts/s** | **%s** | **%s** |" % (one["checkouts_per_second"], many["checkouts_per_second"]))
+print("| failed checkouts | %d | %d |" % (one["failed"], many["failed"]))
+for s in steps:
+    a, b = one["steps"][s], many["steps"][s]
+    print("| %s p50 / p99 ms | %s / %s | %s / %s |" % (names[s], a["p50_ms"], a["p99_ms"], b["p50_ms"], b["p99_ms"]))
+PY
+)
+echo "$report"
+if [[ ${BENCH_RECORD:-1} == 1 ]]; then
+    f=Benchmarks/RESULTS.md
+    grep -q '^## Checkout' "$f" || printf '\n## Checkout\n\n`Benchmarks/checkout/run.sh [PROFILE] [DURATION]`: see the script header. Target: ≥ 100 checkouts/s on one store, p99 < 50 ms per step.\n' >> "$f"
+    python3 - "$f" "$report" <<'PY'
+import sys
+path, report = sys.argv[1], sys.argv[2]
+text = open(path).read()
+head, sep, rest = text.partition("\n## Checkout\n")
+nxt = rest.find("\n## ")
+section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
+open(path, "w").write(head + sep + section.rstrip("\n") + "\n\n" + report + "\n" + tail)
+PY
+fi
