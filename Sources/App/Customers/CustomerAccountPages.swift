@@ -66,11 +66,14 @@ extension StorefleetApp {
 
     static func orderDetailDrop(_ o: CustomerOrderDetail, timezone: String) -> Value {
         guard case .dictionary(var d) = orderSummaryDrop(o.summary, timezone: timezone) else { return .nil }
+        // Buyers of a paid, not cancelled order may review what they bought (ProductReviews.purchase).
+        let canReview = o.summary.status != "cancelled" && ["paid", "partially_refunded"].contains(o.summary.financialStatus)
         d["lines"] = .array(o.lines.map { l in
             ["title": .string(l.title), "variant_title": .string(l.variantTitle == "Default Title" ? "" : l.variantTitle),
              "sku": l.sku.map { .string($0) } ?? .nil, "quantity": .int(l.quantity),
              "unit_price": .int(Int(l.unitPriceMinor)), "discount": .int(Int(l.discountMinor)),
-             "total": .int(Int(l.totalMinor))]
+             "total": .int(Int(l.totalMinor)),
+             "review_url": l.handle.flatMap { canReview ? .string("/products/" + StoreURLs.encode($0) + "/review") : nil } ?? .nil]
         })
         d["subtotal"] = .int(Int(o.subtotalMinor))
         d["discount"] = .int(Int(o.discountMinor))

@@ -41,6 +41,8 @@ public struct CustomerOrderDetail: Sendable {
         public let quantity: Int
         public let unitPriceMinor: Int64
         public let discountMinor: Int64
+        /// The product's handle while it is for sale (for "Write a review"), else nil.
+        public let handle: String?
         public var totalMinor: Int64 { unitPriceMinor * Int64(quantity) - discountMinor }
     }
 
@@ -90,13 +92,15 @@ public enum CustomerOrders {
             """) else { return nil }
         let summary = try CustomerOrderSummary(row)
         let lines = try db.query("""
-            SELECT product_id, title, variant_title, sku, quantity, unit_price_minor, discount_minor
-            FROM order_items WHERE order_id = \(summary.id) ORDER BY id
+            SELECT i.product_id, i.title, i.variant_title, i.sku, i.quantity, i.unit_price_minor, i.discount_minor, p.handle
+            FROM order_items i LEFT JOIN products p ON p.id = i.product_id AND p.status = 'active'
+            WHERE i.order_id = \(summary.id) ORDER BY i.id
             """).map { r in
             CustomerOrderDetail.Line(productId: try r.decode("product_id"), title: try r.decode("title"),
                                      variantTitle: try r.decode("variant_title"), sku: try r.decode("sku"),
                                      quantity: Int(try r.decode("quantity", as: Int32.self)),
-                                     unitPriceMinor: try r.decode("unit_price_minor"), discountMinor: try r.decode("discount_minor"))
+                                     unitPriceMinor: try r.decode("unit_price_minor"), discountMinor: try r.decode("discount_minor"),
+                                     handle: try r.decode("handle"))
         }
         let shipments = try db.query("""
             SELECT carrier, tracking_number, tracking_url, status, shipped_at FROM shipments

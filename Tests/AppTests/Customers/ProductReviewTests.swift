@@ -17,7 +17,7 @@ import Testing
         let product = try f.product("Oak chair")
         let buyerEmail = AppStack.uniqueEmail("buyer")
         let buyer = try f.customer(email: buyerEmail, first: "Grace", last: "Hopper")
-        try f.order(email: buyerEmail, customerId: buyer, productId: product.id, title: "Oak chair")
+        let bought = try f.order(email: buyerEmail, customerId: buyer, productId: product.id, title: "Oak chair")
         let browserEmail = AppStack.uniqueEmail("browser")
         let browser = try f.customer(email: browserEmail)
         // Unpaid and cancelled orders do not count.
@@ -50,6 +50,8 @@ import Testing
 
         // The buyer: validation errors next to the fields, then a pending review.
         let shopper = try CustomerAccountTests.loggedIn(stack, store: store, email: buyerEmail)
+        // The order page links each bought product to its review form.
+        #expect(try shopper.get("/account/orders/\(bought)").text.contains("href=\"/products/\(product.handle)/review\""))
         let invalid = try shopper.post(path, [("rating", "9"), ("title", ""), ("body", "")])
         #expect(invalid.status.code == 422)
         #expect(invalid.text.contains("id=\"review-rating-error\""))
