@@ -20,7 +20,7 @@ struct CustomerMail {
         let root = site.config.templateDirectory
         let text = try AccountMail.render(root: root, name: "email/customer_\(template).txt", autoescape: false, data: data)
         let html = try AccountMail.render(root: root, name: "email/customer_\(template).html", autoescape: true, data: data,
-                                          layout: "email/layout.html")
+                                          layout: "email/customer_layout.html")
         let mail = OutgoingMail(to: address, toName: name.isEmpty ? nil : name, subject: subject, text: text, html: html,
                                 kind: "customer_" + template)
         try MailJob.enqueue(try site.app.registry().registryConnection, keyring: site.keyring, mail)

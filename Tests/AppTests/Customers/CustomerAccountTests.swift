@@ -34,6 +34,10 @@ import Testing
         #expect(try shopper.get("/account").location?.hasPrefix("/account/login") == true)
 
         let link = try #require(try stack.customerMailLink(to: email, containing: "/account/confirm/"))
+        let mail = try #require(try stack.queuedMail(to: email).first)
+        #expect(mail.subject == "Confirm your account at Signup Shop")
+        #expect(mail.html?.contains("Signup Shop") == true)
+        #expect(mail.html?.contains("Storefleet account") == false, "the shopper hears from the store, not the platform")
         let confirmPage = try shopper.get(link)
         #expect(confirmPage.status == .ok)
         #expect(confirmPage.text.contains("Confirm and log in"))
