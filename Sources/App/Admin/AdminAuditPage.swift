@@ -59,7 +59,10 @@ enum AuditWording {
         switch action {
         case "settings.update": return "Changed the store settings"
         case "store.create", "store.created": return "Created the store"
-        default: return AdminLists.label(action.replacingOccurrences(of: ".", with: " "))
+        default:
+            // `discount.create` → "Discount create".
+            let spaced = action.replacingOccurrences(of: ".", with: " ").replacingOccurrences(of: "_", with: " ")
+            return spaced.prefix(1).uppercased() + spaced.dropFirst()
         }
     }
 

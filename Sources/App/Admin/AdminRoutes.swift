@@ -30,15 +30,8 @@ extension StorefleetApp {
             try context.require(.audit)
             return try auditPage(site, context, before: request.query["before"].flatMap { Int64($0) })
         }
-        for area in AdminArea.listAreas {
-            router.get("/store/:slug/admin/" + area.rawValue) { [unowned self] _, parameters, site in
-                let context = try AdminAccess.context(site, slug: parameters["slug"] ?? "")
-                try context.require(area)
-                return try listPage(site, context, area: area)
-            }
-        }
-        // Areas a later issue fills: the page says what will be there. (The feeds helper's
-        // routes, registered after these, replace the feeds placeholder.)
+        // Areas a later issue fills: the page says what will be there. Every other area's
+        // routes come from its own file (docs/CONTRACTS.md: PlatformAreas.swift).
         for area in AdminArea.placeholderAreas {
             router.get("/store/:slug/admin/" + area.rawValue) { _, parameters, site in
                 let context = try AdminAccess.context(site, slug: parameters["slug"] ?? "")
@@ -51,10 +44,8 @@ extension StorefleetApp {
 }
 
 extension AdminArea {
-    /// Areas that already list the store's rows (read-only until their issue adds editing).
-    static let listAreas: [AdminArea] = [.products, .orders, .customers, .discounts]
-    /// Areas with nothing to show yet.
-    static let placeholderAreas: [AdminArea] = [.feeds, .domains, .themes, .reviews, .payments, .shipping]
+    /// Areas with nothing to show yet (custom domains come with their own issue).
+    static let placeholderAreas: [AdminArea] = [.domains]
 }
 
 /// Rendering inside the admin shell (`templates/admin/layout.liquid`).
@@ -110,15 +101,9 @@ enum AdminPages {
     static func placeholder(_ area: AdminArea, _ context: AdminContext, _ site: PlatformSite) -> [String: Value] {
         let text: (String, String)
         switch area {
-        case .feeds:
-            text = ("Shopping feeds are on their way",
-                    "Soon you’ll list your products on Google Shopping, Meta and TikTok from here, with a feed that updates itself when your catalog changes.")
         case .domains:
             text = ("Your store’s address",
                     "Your store is live at its Storefleet address. Connecting your own domain, with a certificate set up for you, will be done from this page.")
-        case .themes:
-            text = ("Your store’s look",
-                    "Your store uses the Atelier theme. Choosing another theme and editing its colours, fonts and sections will happen here.")
         default:
             text = (area.title, "Nothing here yet.")
         }
