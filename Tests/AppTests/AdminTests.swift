@@ -98,9 +98,12 @@ struct AdminTests {
         #expect(!html.contains("$999.00"))
         #expect(!html.contains("first sale"))
 
-        // A new order shows on the next view: the cached figures follow reports_version.
+        // A new order shows once its reports_changed reaches the worker (polled with a deadline).
         try seeder.order(total: 155, at: Self.isoNow(minusHours: 0))
-        #expect(try client.get(shop.admin).text.contains("$200.00"))
+        let deadline = ContinuousClock.now + .seconds(2)
+        var updated = try client.get(shop.admin).text
+        while !updated.contains("$200.00"), ContinuousClock.now < deadline { updated = try client.get(shop.admin).text }
+        #expect(updated.contains("$200.00"))
     }
 
     @Test func aNewStoresDashboardSaysWhatToDoNext() throws {

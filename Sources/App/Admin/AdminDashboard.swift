@@ -11,9 +11,9 @@ import Postgres
 /// and timezone. So figures are never stale: a new order or refund, or midnight in the store's
 /// timezone, recomputes them. Where tenant connections may LISTEN, an entry whose key was read
 /// on the store's connection is *trusted* until the store's next midnight, so a view costs no
-/// tenant statement, only an empty round trip (`Connection.sync`, which brings in every
-/// notification committed before the request), while no `reports_changed` (tenant migration
-/// 0016) arrived on that connection.
+/// tenant round trip at all while no `reports_changed` (tenant migration 0016) arrived on that
+/// connection, as storefront pages do with `storefront_changed`. (Sessions are stricter: see
+/// `StoreDirectory.sessionWithStores`, which waits for the registry's news before trusting.)
 final class DashboardCache {
     struct Entry {
         let key: String
@@ -84,9 +84,9 @@ extension StorefleetApp {
             var trusted: DashboardCache.Entry?
             let listens = config.tenantNotifications
             if listens {
-                // Orders committed before this request have notified this connection once the
-                // empty round trip returns; any news drops the trust before anything else.
-                try db.sync()
+                // Any news drops the trust before anything else. No round trip: an order committed
+                // by another process shows once its notification reaches this connection (well
+                // under a millisecond after the commit), one committed on this connection at once.
                 if db.takeNotified(SalesReport.changedChannel) { cache.distrust(storeId: storeId) }
                 trusted = cache.trusted(storeId: storeId, currency: money.currency)
             }
