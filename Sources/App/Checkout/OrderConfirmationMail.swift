@@ -1,3 +1,4 @@
+import Foundation
 import Commerce
 import Liquid
 import Postgres
@@ -17,14 +18,35 @@ struct OrderConfirmationMail {
         data["status_url"] = .string(baseURL + "/orders/" + order.publicToken)
         data["subject"] = .string(subject)
         let root = site.config.templateDirectory
-        let text = try AccountMail.render(root: root, name: "email/order_confirmation.txt", autoescape: false, data: data)
-        let html = try AccountMail.render(root: root, name: "email/order_confirmation.html", autoescape: true, data: data)
+        let reload = site.config.developmentMode
+        let text = try OrderMailTemplates.shared.template(root: root, name: "email/order_confirmation.txt", autoescape: false,
+                                                          reload: reload).render(data, options: RenderOptions())
+        let html = try OrderMailTemplates.shared.template(root: root, name: "email/order_confirmation.html", autoescape: true,
+                                                          reload: reload).render(data, options: RenderOptions())
         let name = order.shippingAddress?.name ?? ""
         let mail = OutgoingMail(to: order.email, toName: name.isEmpty ? nil : name, subject: subject, text: text, html: html,
                                 kind: "order_confirmation")
         try MailJob.enqueue(try site.app.registry().registryConnection, keyring: site.keyring, mail)
         try OrderEvents.add(db, orderId: order.id, kind: "email",
                             message: "Order confirmation sent to \(order.email).", actor: "system")
+    }
+}
+
+/// The confirmation's two templates, parsed once per worker: unlike the account mails, one goes
+/// out with every order, so reading and parsing them each time showed in the checkout benchmark.
+/// In development mode they are read again each time, as themes are.
+final class OrderMailTemplates: @unchecked Sendable {   // the lock guards `parsed`
+    static let shared = OrderMailTemplates()
+    private let lock = NSLock()
+    private var parsed: [String: Template] = [:]
+
+    func template(root: String, name: String, autoescape: Bool, reload: Bool) throws -> Template {
+        let key = root + "\u{0}" + name
+        if !reload, let known = lock.withLock({ parsed[key] }) { return known }
+        let folder = TemplateFolder(root: root) { [$0 + ".liquid"] }
+        let template = try folder.require(name, environment: Environment(autoescape: autoescape, loader: folder))
+        lock.withLock { parsed[key] = template }
+        return template
     }
 }
 
