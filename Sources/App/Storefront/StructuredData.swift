@@ -78,10 +78,6 @@ enum StructuredData {
 
     /// Decimal places of an ISO 4217 currency (as the `money` filters use them).
     static func decimals(_ currency: String) -> Int {
-        switch currency.uppercased() {
-        case "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG", "RWF", "KMF", "GNF", "DJF", "VUV", "XPF": return 0
-        case "KWD", "BHD", "JOD", "OMR", "TND", "LYD", "IQD": return 3
-        default: return 2
-        }
+        Currency.decimals(currency.uppercased())
     }
 }

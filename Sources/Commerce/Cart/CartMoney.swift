@@ -4,7 +4,7 @@
 public enum CartMoney {
     public static func format(_ minor: Int64, currency: String) -> String {
         let code = currency.uppercased()
-        let decimals = zeroDecimal.contains(code) ? 0 : 2
+        let decimals = Currency.decimals(code)
         let comma = commaDecimal.contains(code)
         let negative = minor < 0
         let magnitude = minor.magnitude
@@ -12,8 +12,11 @@ public enum CartMoney {
         if decimals == 0 {
             amount = String(magnitude)
         } else {
-            let whole = magnitude / 100, cents = magnitude % 100
-            amount = String(whole) + (comma ? "," : ".") + (cents < 10 ? "0" : "") + String(cents)
+            var scale: UInt64 = 1
+            for _ in 0..<decimals { scale *= 10 }
+            var fraction = String(magnitude % scale)
+            while fraction.count < decimals { fraction = "0" + fraction }
+            amount = String(magnitude / scale) + (comma ? "," : ".") + fraction
         }
         if negative { amount = "-" + amount }
         switch code {
@@ -30,6 +33,5 @@ public enum CartMoney {
         }
     }
 
-    private static let zeroDecimal: Set<String> = ["JPY", "KRW", "VND", "CLP", "ISK"]
     private static let commaDecimal: Set<String> = ["EUR", "SEK", "NOK", "DKK", "PLN", "BRL"]
 }

@@ -37,14 +37,7 @@ public struct PlatformFee: Sendable, Equatable {
 /// Amounts for timeline entries and admin hints: "12.34 USD" (no locale; the pages format
 /// prices themselves).
 public enum MoneyText {
-    static let zeroDecimal: Set<String> = ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG",
-                                           "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
-
     public static func format(_ minor: Int64, currency: String) -> String {
-        if zeroDecimal.contains(currency) { return "\(minor) \(currency)" }
-        let sign = minor < 0 ? "-" : ""
-        let m = minor.magnitude
-        let cents = m % 100
-        return "\(sign)\(m / 100).\(cents < 10 ? "0" : "")\(cents) \(currency)"
+        Currency.plain(minor, currency)
     }
 }

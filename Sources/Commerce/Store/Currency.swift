@@ -20,4 +20,18 @@ public enum Currency {
         for _ in 0..<decimals(code) { amount *= 10 }
         return amount
     }
+
+    /// `12.34 USD`, `1500 JPY`, `1.250 KWD`, `-5.00 EUR`: the amount with the currency's own
+    /// decimals and its code, for feeds, timelines and admin hints (no locale).
+    public static func plain(_ minor: Int64, _ code: String) -> String {
+        let digits = decimals(code)
+        let sign = minor < 0 ? "-" : ""
+        let magnitude = minor.magnitude
+        if digits == 0 { return sign + String(magnitude) + " " + code }
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        var fraction = String(magnitude % scale)
+        while fraction.count < digits { fraction = "0" + fraction }
+        return sign + String(magnitude / scale) + "." + fraction + " " + code
+    }
 }
