@@ -50,6 +50,21 @@ struct SessionCacheTests {
         func drop(_ f: RegistryFixture) { try? scratch.drop(f) }
     }
 
+    /// Whether a lookup of `token` is answered by the cache. The scratch registries of parallel
+    /// tests are schemas of one database, so another test's NOTIFY on `storefleet_sessions` may
+    /// empty this worker's cache at any moment (on purpose: the cache forgets on any change). A
+    /// lookup that missed must therefore have followed such a reset; the next one then hits.
+    func answersFromCache(_ worker: StoreDirectory, _ token: String) throws -> Bool {
+        for _ in 0..<20 {
+            let hits = worker.sessions.hits, resets = worker.sessions.resets
+            _ = try #require(try worker.sessionWithStores(token: token))
+            if worker.sessions.hits == hits + 1 { return true }
+            guard worker.sessions.resets > resets else { return false }   // a miss with no reason
+            _ = try worker.sessionWithStores(token: token)                 // refill after the reset
+        }
+        return false
+    }
+
     @Test func aSecondLookupComesFromTheCacheAndKeepingASessionAliveKeepsIt() throws {
         try RegistryFixture.run { f in
             let world = try World(f)
@@ -62,12 +77,11 @@ struct SessionCacheTests {
 
             let second = try #require(try worker.sessionWithStores(token: world.token))
             #expect(second.0.id == first.0.id && second.1 == first.1)
-            #expect(worker.sessions.hits == 1)
+            #expect(try answersFromCache(worker, world.token))
 
             // The sliding expiry's write (another worker touching the session) announces nothing.
             try Sessions.touch(world.owner, sessionId: first.0.id)
-            #expect(try worker.sessionWithStores(token: world.token) != nil)
-            #expect(worker.sessions.hits == 2)
+            #expect(try answersFromCache(worker, world.token))
 
             // A token nobody holds is never cached as anything.
             #expect(try worker.sessionWithStores(token: "not-a-session-token") == nil)
@@ -81,8 +95,7 @@ struct SessionCacheTests {
             let workerA = try world.worker(f)
             let workerB = try world.worker(f)
             #expect(try workerA.sessionWithStores(token: world.token) != nil)
-            #expect(try workerA.sessionWithStores(token: world.token) != nil)
-            #expect(workerA.sessions.hits == 1)
+            #expect(try answersFromCache(workerA, world.token))
 
             try Sessions.revoke(workerB.registryConnection, token: world.token)
             #expect(try workerA.sessionWithStores(token: world.token) == nil)
@@ -117,8 +130,7 @@ struct SessionCacheTests {
                 try #require(try worker.sessionWithStores(token: token)).1.map(\.role)
             }
             #expect(try roles() == [.staff])
-            #expect(try roles() == [.staff])
-            #expect(worker.sessions.hits == 1)
+            #expect(try answersFromCache(worker, token))
 
             try world.owner.execute("UPDATE memberships SET role = 'admin' WHERE user_id = \(staffId)")
             #expect(try roles() == [.admin])

@@ -50,12 +50,15 @@ public final class SessionCache {
     /// Forgets every session (a registry change or a lost connection).
     func removeAll() {
         if !entries.isEmpty { entries.removeAll(keepingCapacity: true) }
+        resets += 1
     }
 
     /// How many sessions are cached (tests).
     public var count: Int { entries.count }
     /// How many lookups the cache answered (tests, metrics).
     public private(set) var hits = 0
+    /// How many times a registry change (or a lost connection) emptied the cache (tests).
+    public private(set) var resets = 0
 
     static func monotonicSeconds() -> Double {
         var ts = timespec()
