@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTP
 import Postgres
@@ -32,7 +33,7 @@ private struct TeamScene {
 
     /// A person with an account and no organization of their own (as after signing up from an invitation).
     func person(_ name: String) throws -> (userId: Int64, email: String) {
-        let email = "\(name.lowercased())-\(RequestID.generate().prefix(10).lowercased())@example.com"
+        let email = "\(name.lowercased())-\(Hex.encode(SecureRandom.bytes(5)))@example.com"
         let id: Int64 = try stack.ownerConnection().queryFirst("""
             INSERT INTO users (email, name, password_hash) VALUES (\(email), \(name), 'x') RETURNING id
             """)!.decode("id")
@@ -183,7 +184,7 @@ struct TeamTests {
     @Test func everyTeamFormRefusesAMissingOrWrongCSRFToken() throws {
         let scene = try TeamScene()
         let staff = try scene.member("Cy", role: "staff")
-        let token = try scene.invite("pending-\(RequestID.generate().prefix(8).lowercased())@example.com", role: "staff")
+        let token = try scene.invite("pending-\(Hex.encode(SecureRandom.bytes(4)))@example.com", role: "staff")
         let invitationId = try scene.count("SELECT max(id) FROM invitations WHERE org_id = \(scene.owner.orgId)")
         let org = ("org", String(scene.owner.orgId))
         let posts: [(String, [(String, String)])] = [
@@ -250,7 +251,7 @@ struct TeamTests {
 
     @Test func someoneNewSignsUpFromTheInvitationAndLandsInTheStore() throws {
         let scene = try TeamScene()
-        let email = "newcomer-\(RequestID.generate().prefix(10).lowercased())@example.com"
+        let email = "newcomer-\(Hex.encode(SecureRandom.bytes(5)))@example.com"
         let token = try scene.invite(email, role: "staff", stores: [scene.storeA])
         let browser = WebClient(handler: try scene.stack.handler(), host: scene.stack.platformDomain)
         let invitation = try browser.get("/invite/\(token)").text

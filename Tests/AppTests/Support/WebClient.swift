@@ -89,7 +89,7 @@ extension AppStack {
     func createUser(name: String = "Test Merchant", email: String? = nil, password: String = "correct horse battery",
                     verified: Bool = true) throws -> (userId: Int64, orgId: Int64, email: String) {
         let owner = try ownerConnection()
-        let address = email ?? "merchant-\(RequestID.generate().prefix(12).lowercased())@example.com"
+        let address = email ?? "merchant-\(Hex.encode(SecureRandom.bytes(6)))@example.com"
         let row = try owner.queryFirst("""
             INSERT INTO users (email, name, password_hash) VALUES (\(address), \(name), \(PasswordHasher.hash(password)))
             RETURNING id
