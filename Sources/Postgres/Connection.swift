@@ -7,8 +7,9 @@ import Glibc
 /// its one thread. The `PGconn` is closed in `deinit` (or by `close()`).
 ///
 /// Statements go through `PQexecParams` (unnamed statements, text parameters; `executeScript`
-/// uses `PQexec`), never named prepared statements, so a connection works behind PgBouncer in
-/// transaction mode.
+/// uses `PQexec`), so a connection works behind PgBouncer in transaction mode — unless
+/// `preparedStatementCapacity` is set, which a direct connection may do to keep its statements
+/// prepared (`Connection+Prepared.swift`).
 ///
 /// **Reconnection policy.**
 /// - Before a statement is sent outside a transaction, the connection reads whatever the server
@@ -42,6 +43,8 @@ public final class Connection {
     /// The server said after the last statement that a transaction is open (`PQtransactionStatus`
     /// cannot tell once the connection is broken, so it is remembered).
     var sessionTransactionOpen = false
+    /// Named prepared statements (`Connection+Prepared.swift`); off unless a capacity is set.
+    var statementCache = StatementCache(capacity: 0)
     /// How many times the connection was re-established after it was first opened.
     public private(set) var resetCount = 0
     /// Set by the notice receiver when the server announced it is closing this session (a FATAL
@@ -154,6 +157,7 @@ public final class Connection {
         transactionDepth = 0
         sessionTransactionOpen = false
         resetCount += 1
+        statementCache.forgetAll()
         if !breakReported { resetNotReported = true }
         breakReported = false
         for channel in listenedChannels {
@@ -199,6 +203,9 @@ public final class Connection {
 
     func run(_ q: Query) throws(PostgresError) -> PostgresResult {
         let handle = try usableHandle()
+        if statementCache.isEnabled && StatementCache.isPreparable(q.sql) {
+            return PostgresResult(try execPrepared(handle, q))
+        }
         return PostgresResult(try checked(execParams(handle, q)))
     }
 

@@ -20,7 +20,10 @@ final class SiteDirectory {
         if let directory { return directory }
         let registry = try Connection(url: config.registryURL)
         let made = StoreDirectory(registry: registry, keyring: keyring, platformDomain: config.platformDomain,
-                                  tenantConnectionCapacity: config.tenantConnectionCapacity)
+                                  tenantConnectionCapacity: config.tenantConnectionCapacity,
+                                  // Direct tenant connections keep their statements prepared;
+                                  // PgBouncer's transaction mode cannot.
+                                  tenantPreparedStatements: config.tenantNotifications ? 200 : 0)
         directory = made
         return made
     }

@@ -23,6 +23,8 @@ public final class StoreDirectory {
     private var seenResets = 0
     /// Bounds the cache against a flood of made-up hosts.
     let maximumCachedHosts: Int
+    /// Named prepared statements per tenant connection (0: none; see `init`).
+    let tenantPreparedStatements: Int
 
     public static let channel = "storefleet_routes"
     /// Sessions, users, memberships and organizations changed (registry migration 0007).
@@ -35,8 +37,14 @@ public final class StoreDirectory {
     /// cyclic pattern larger than itself never hits), so it should cover the stores a worker
     /// serves; workers × capacity must then fit the servers' `max_connections`, or the servers'
     /// tenant endpoint should be PgBouncer (per-database pools, transaction mode).
-    public init(registry: Connection, keyring: Keyring, platformDomain: String, tenantConnectionCapacity: Int = 256) {
+    ///
+    /// `tenantPreparedStatements` > 0 keeps that many named prepared statements on each tenant
+    /// connection (`Connection.preparedStatementCapacity`): only for direct connections, never
+    /// behind PgBouncer in transaction mode.
+    public init(registry: Connection, keyring: Keyring, platformDomain: String, tenantConnectionCapacity: Int = 256,
+                tenantPreparedStatements: Int = 0) {
         self.registry = registry
+        self.tenantPreparedStatements = tenantPreparedStatements
         self.keyring = keyring
         self.platformDomain = platformDomain.lowercased()
         self.connections = ConnectionLRU(capacity: max(1, tenantConnectionCapacity))
@@ -67,7 +75,9 @@ public final class StoreDirectory {
     /// An open connection to the store's database, as the store's own role (cached per process).
     public func tenantConnection(storeId: Int64) throws -> Connection {
         try connections.connection(key: String(storeId)) {
-            try TenantConnector.open(storeId: storeId, registry: registry, keyring: keyring)
+            let db = try TenantConnector.open(storeId: storeId, registry: registry, keyring: keyring)
+            db.preparedStatementCapacity = tenantPreparedStatements
+            return db
         }
     }
 
