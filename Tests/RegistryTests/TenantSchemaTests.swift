@@ -143,6 +143,16 @@ struct TenantSchemaTests {
             #expect(try offer() == (5_000, 5_000, false))
             let small = try insertVariant(db, product: product, position: 2, quantity: 2, policy: "deny", price: 3_000)
             #expect(try offer() == (3_000, 5_000, true))
+            // Selling one of two keeps the offer and moves the stock total by one (0017's shortcut).
+            func stock() throws -> Int64 {
+                try #require(try db.queryFirst("SELECT inventory_total FROM products WHERE id = \(product)")).decode("inventory_total")
+            }
+            #expect(try stock() == 2)
+            try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 1 WHERE id = \(small)")
+            #expect(try offer() == (3_000, 5_000, true))
+            #expect(try stock() == 1)
+            try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity + 1 WHERE id = \(small)")
+            #expect(try stock() == 2)
             // Selling the last two units makes the product unavailable...
             try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 2 WHERE id = \(small)")
             #expect(try offer() == (3_000, 5_000, false))
@@ -153,6 +163,36 @@ struct TenantSchemaTests {
             #expect(try offer() == (2_500, 3_000, true))
             try db.execute("DELETE FROM variants WHERE product_id = \(product)")
             #expect(try offer() == (nil, nil, false))
+        }
+    }
+
+    /// The dashboard's cache key moves once per committed change of orders, at commit, and
+    /// never for a rolled-back one (tenant migration 0017).
+    @Test func reportsVersionMovesOncePerCommittedOrderChange() throws {
+        try TenantScratchDatabase.with { db in
+            func version() throws -> Int64 {
+                try #require(try db.queryFirst("SELECT version FROM reports_version")).decode("version")
+            }
+            let start = try version()
+            try db.transaction { db in
+                let order = try insertOrder(db)
+                try db.execute("""
+                    INSERT INTO order_items (order_id, title, quantity, unit_price_minor)
+                    VALUES (\(order), 'A', 1, 500), (\(order), 'B', 1, 500)
+                    """)
+                #expect(try version() == start)   // not yet: the bump waits for the commit
+            }
+            #expect(try version() == start + 1)
+            struct Undo: Error {}
+            #expect(throws: Undo.self) {
+                try db.transaction { db in
+                    _ = try insertOrder(db)
+                    throw Undo()
+                }
+            }
+            #expect(try version() == start + 1)
+            _ = try insertOrder(db)
+            #expect(try version() == start + 2)
         }
     }
 

@@ -91,29 +91,52 @@ final class Storefront {
         Response(status: Status(code: page.status), headers: ["Content-Type": page.contentType], body: .bytes(page.body))
     }
 
-    /// The store's look at the current `storefront_version` (re-read when it moved), and that
-    /// version; nil for a store whose schema predates the seam, whose pages are never cached.
-    func currentLook(_ state: StoreRenderState, site: StoreSite, baseURL: String,
-                     db: Connection) throws -> (StoreLook, Int64?) {
+    /// The store's look, re-read only when `look_version` moved (settings, theme, pages,
+    /// collections: tenant migration 0017), and the current `storefront_version` for the page
+    /// cache; nil for a store whose schema predates the seam, whose pages are never cached.
+    ///
+    /// `pageVersion: false` is for pages that are never cached (cart, checkout, account): with
+    /// notifications on, a look no `storefront_look_changed` has disturbed is used without any
+    /// statement, so the store's orders (each moves `version`) cost these pages nothing.
+    func currentLook(_ state: StoreRenderState, site: StoreSite, baseURL: String, db: Connection,
+                     pageVersion: Bool = true) throws -> (StoreLook, Int64?) {
+        if !pageVersion, config.tenantNotifications, state.hasLookSeam, let look = state.look,
+           state.lookBaseURL == baseURL, !db.takeNotified(StorefrontVersion.lookChannel) {
+            return (look, nil)
+        }
         var version: Int64?
+        var lookVersion: Int64?
         if state.hasVersionSeam {
             do {
-                if let row = try db.queryFirst(StorefrontVersion.query) {
+                if state.hasLookSeam, let row = try db.queryFirst(StorefrontVersion.query) {
                     version = try row.decode("version", as: Int64.self)
+                    lookVersion = try row.decode("look_version", as: Int64.self)
+                } else if !state.hasLookSeam, let row = try db.queryFirst(StorefrontVersion.versionOnlyQuery) {
+                    version = try row.decode("version", as: Int64.self)
+                    lookVersion = version   // before 0017 every change may touch the look
                 }
             } catch {
-                guard error.kind == .undefinedTable else { throw error }
-                state.hasVersionSeam = false    // this tenant's schema predates it
+                switch error.kind {
+                case .undefinedTable:
+                    state.hasVersionSeam = false    // this tenant's schema predates 0006
+                    state.hasLookSeam = false
+                case .undefinedObject where error.sqlState == "42703" && state.hasLookSeam:   // no look_version: predates 0017
+                    state.hasLookSeam = false
+                    return try currentLook(state, site: site, baseURL: baseURL, db: db, pageVersion: pageVersion)
+                default:
+                    throw error
+                }
             }
         }
-        if let look = state.look, let version, state.lookVersion == version, state.lookBaseURL == baseURL {
+        if let version { state.lookVersion = version }
+        if let look = state.look, let lookVersion, state.lookRevision == lookVersion, state.lookBaseURL == baseURL {
             return (look, version)
         }
         let context = try StorefrontContext.load(on: db)
         let look = StoreLook(route: site.route, theme: theme(named: context.themeName), context: context,
                              platformURL: site.links.platformURL, baseURL: baseURL)
         state.look = look
-        state.lookVersion = version
+        state.lookRevision = lookVersion
         state.lookBaseURL = baseURL
         return (look, version)
     }
@@ -207,12 +230,16 @@ final class Storefront {
 final class StoreRenderState {
     let route: StoreRoute
     let platformURL: String
-    /// The look, the version it was read at, and the base URL it was built for.
+    /// The look, the `look_version` it was read at, and the base URL it was built for.
     var look: StoreLook?
-    var lookVersion: Int64?
+    var lookRevision: Int64?
     var lookBaseURL: String?
+    /// The `storefront_version` last read: cached pages at this version are current.
+    var lookVersion: Int64?
     /// Whether this store's database has `storefront_version`; assumed until it says otherwise.
     var hasVersionSeam = true
+    /// Whether it has `storefront_version.look_version` (tenant migration 0017).
+    var hasLookSeam = true
 
     init(route: StoreRoute, platformURL: String) {
         self.route = route
@@ -223,9 +250,12 @@ final class StoreRenderState {
 /// The tenant schema's change counter for everything a storefront page shows (see
 /// docs/CONTRACTS.md, "Tenant schema ↔ App").
 enum StorefrontVersion {
-    static let query: Query = "SELECT version FROM storefront_version"
+    static let query: Query = "SELECT version, look_version FROM storefront_version"
+    static let versionOnlyQuery: Query = "SELECT version FROM storefront_version"
     /// Notified (tenant migration 0007) in the transaction that bumps the version.
     static let channel = "storefront_changed"
+    /// Notified (tenant migration 0017) when `look_version` moves.
+    static let lookChannel = "storefront_look_changed"
 }
 
 extension Storefront {
@@ -238,7 +268,7 @@ extension Storefront {
         if config.developmentMode { try reloadThemes() }
         let state = renderState(for: site)
         let baseURL = StoreURLs.baseURL(site, request: site.request)
-        let (look, _) = try currentLook(state, site: site, baseURL: baseURL, db: db)
+        let (look, _) = try currentLook(state, site: site, baseURL: baseURL, db: db, pageVersion: false)
         let template = try look.theme.template(named: name)
         var data = assigns
         data["csrf_token"] = .string(site.csrfToken())
