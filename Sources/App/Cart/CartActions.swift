@@ -152,7 +152,7 @@ struct CartActions {
     /// The browser's open cart, re-checked; for a logged-in customer without one here, the cart
     /// they left open elsewhere (`Carts.attach`). Keeps the cookies true either way.
     private func currentCart(_ db: Connection) throws -> CartContents? {
-        let contents = try CartCookies.token(site).flatMap { try Carts.open(db, token: $0) }
+        let contents = try CartCookies.token(site).flatMap { try Carts.read(db, token: $0) }
         if contents == nil, let customer = try site.customer(db: db),
            let (token, saved) = try Carts.attach(db, token: nil, customerId: customer.id) {
             CartCookies.set(site, token: token, itemCount: saved.itemCount)

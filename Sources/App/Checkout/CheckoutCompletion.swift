@@ -38,12 +38,14 @@ extension CheckoutFlow {
                 return .answer(try paymentView(db, state, quote: quote, paymentError: "Choose a payment method.",
                                                status: .unprocessableContent))
             }
-            try CheckoutDetails.savePaymentProvider(db, cartId: state.cart.id, providerId: method.id)
+            // The method is kept on the cart by the order's own write (the cart becomes the
+            // order); a submit sent back to the payment page below keeps it there.
             let quote = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
             if quote.requiresShipping && quote.shipping == nil { return .answer(.redirect(to: "/checkout/shipping")) }
             if state.details.discountCode != nil && quote.discountCodeId == nil {
                 // The code stopped applying (used up, expired): the buyer sees the new total first.
                 try CheckoutDetails.saveDiscountCode(db, cartId: state.cart.id, code: nil)
+                try CheckoutDetails.savePaymentProvider(db, cartId: state.cart.id, providerId: method.id)
                 return .answer(site.redirect(to: "/checkout/payment",
                                              flash: .error(quote.discountError ?? "Your discount code no longer applies.")))
             }
@@ -69,6 +71,7 @@ extension CheckoutFlow {
             } catch let error as DiscountUsageError {
                 // Another order took the code's last use meanwhile: nothing was placed.
                 try CheckoutDetails.saveDiscountCode(db, cartId: state.cart.id, code: nil)
+                try CheckoutDetails.savePaymentProvider(db, cartId: state.cart.id, providerId: method.id)
                 return .answer(site.redirect(to: "/checkout/payment",
                                              flash: .error(error.message + ". It was removed; check the new total.")))
             }

@@ -6,8 +6,9 @@ import Liquid
 import Postgres
 
 /// One checkout request (docs/CONTRACTS.md, "Checkout"): the three steps, each a plain page and
-/// form, and placing the order. The cart (`Carts.open`, re-checked against the catalog on every
-/// step) and what the shopper chose (`CheckoutDetails`, on the cart row) are read fresh each time.
+/// form, and placing the order. The cart (re-checked against the catalog on every step) and what
+/// the shopper chose (`CheckoutDetails`, on the cart row) are read fresh each time, in one
+/// statement without a lock when nothing changed (`CheckoutDetails.cart`).
 struct CheckoutFlow {
     let app: StorefleetApp
     let site: StoreSite
@@ -22,13 +23,13 @@ struct CheckoutFlow {
     }
 
     func state(_ db: Connection, keepEmpty: Bool = false) throws -> State? {
-        guard let token = CartCookies.token(site), let cart = try Carts.open(db, token: token) else {
+        guard let token = CartCookies.token(site), let (cart, details) = try CheckoutDetails.cart(db, token: token) else {
             CartCookies.sync(site, contents: nil)
             return nil
         }
         CartCookies.sync(site, contents: cart)
         guard !cart.isEmpty || keepEmpty else { return nil }
-        return State(cart: cart, details: try CheckoutDetails.load(db, cartId: cart.id), customer: try site.customer(db: db))
+        return State(cart: cart, details: details, customer: try site.customer(db: db))
     }
 
     /// Where a shopper without an open cart goes: the order the cart became, else the cart page.
@@ -52,10 +53,11 @@ struct CheckoutFlow {
                     ?? CheckoutAddress(firstName: customer.firstName, lastName: customer.lastName)
                 email = email.isEmpty ? customer.email : email
             }
-            let storeCountry: String = try db.queryFirst("SELECT country_code FROM store_settings")?.decode("country_code") ?? "US"
-            let form = CheckoutForm(email: email, address: address ?? CheckoutAddress(countryCode: storeCountry))
-            return try render(db, state, step: .information, assigns: ["form": form.liquid(errors: [:]),
-                                                                       "countries": try countries(db, selected: form.address.countryCode)])
+            let choices = try CheckoutDetails.addressChoices(db)
+            let form = CheckoutForm(email: email, address: address ?? CheckoutAddress(countryCode: choices.storeCountry))
+            return try render(db, state, step: .information,
+                              assigns: ["form": form.liquid(errors: [:]),
+                                        "countries": countries(allowed: choices.allowed, selected: form.address.countryCode)])
         }
     }
 
@@ -74,7 +76,8 @@ struct CheckoutFlow {
             guard errors.isEmpty else {
                 let kept = CheckoutForm(email: email, address: address)
                 return try render(db, state, step: .information,
-                                  assigns: ["form": kept.liquid(errors: errors), "countries": try countries(db, selected: address.countryCode),
+                                  assigns: ["form": kept.liquid(errors: errors),
+                                            "countries": countries(allowed: allowed, selected: address.countryCode),
                                             "error_count": .int(errors.count)],
                                   status: .unprocessableContent)
             }
@@ -193,8 +196,7 @@ struct CheckoutFlow {
                                               assigns: data, status: status)
     }
 
-    func countries(_ db: Connection, selected: String) throws -> Value {
-        let allowed = try CheckoutDetails.shippingCountries(db)
+    func countries(allowed: Set<String>?, selected: String) -> Value {
         let list = AddressRules.allCountries.filter { allowed?.contains($0.code) ?? true }
         return .array(list.map { ["code": .string($0.code), "name": .string($0.name), "selected": .bool($0.code == selected)] })
     }

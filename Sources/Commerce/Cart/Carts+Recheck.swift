@@ -41,77 +41,105 @@ extension Carts {
     /// Runs one change on the locked cart, then re-checks it; the change's own notices come first.
     static func mutate(_ db: Connection, token: String,
                        _ change: (Connection, Header) throws -> [CartNotice]) throws -> CartContents {
-        try db.transaction { db in
+        // Inside a caller's transaction (a new cart made for this change) no savepoint is
+        // needed: any error rolls the caller's transaction back as a whole.
+        func body(_ db: Connection) throws -> CartContents {
             guard let header = try lockedCart(db, token: token) else { throw CartError.cartNotFound }
             let notices = try change(db, header)
-            _ = try db.execute("UPDATE carts SET updated_at = now() WHERE id = \(header.id)")
-            var contents = try recheck(db, try lockedCart(db, id: header.id) ?? header)
+            // The change may have touched the header (the note): read it back with the touch.
+            let touched = try db.queryFirst("UPDATE carts SET updated_at = now() WHERE id = \(header.id) RETURNING \(headerColumns)")
+            var contents = try recheck(db, try touched.map(Header.init(row:)) ?? header)
             contents.notices = merged(notices, contents.notices)
             return contents
         }
+        return db.isInTransaction ? try body(db) : try db.transaction(body)
+    }
+
+    /// A cart's lines with what the re-check needs: the price the shopper last saw, the
+    /// variant's current price and stock, whether its product is still for sale. The caller adds
+    /// the cart condition (`WHERE ci.cart_id = ...`).
+    static let lineSelect: Query = """
+        SELECT ci.variant_id, ci.quantity, ci.unit_price_minor AS seen_price_minor, ci.added_at,
+               v.product_id, v.title AS variant_title, v.sku, v.price_minor, v.compare_at_minor,
+               v.weight_grams, v.requires_shipping, v.taxable, v.inventory_tracked,
+               v.inventory_quantity, v.inventory_policy,
+               p.title AS product_title, p.handle,
+               (p.status = 'active' AND (p.published_at IS NULL OR p.published_at <= now())) AS sellable,
+               coalesce(vi.storage_key, fi.storage_key) AS image_key
+        FROM cart_items ci
+        JOIN variants v ON v.id = ci.variant_id
+        JOIN products p ON p.id = v.product_id
+        LEFT JOIN product_images vi ON vi.id = v.image_id
+        LEFT JOIN LATERAL (
+            SELECT storage_key FROM product_images WHERE product_id = p.id ORDER BY position LIMIT 1
+        ) fi ON true
+        """
+
+    /// What the re-check makes of one stored line.
+    enum LineVerdict {
+        /// As stored: nothing to change or say.
+        case keep(CartLine)
+        /// No longer for sale or sold out: the line goes.
+        case remove(CartNotice)
+        /// Kept with a new quantity (lowered to stock) and/or price, and why.
+        case change(CartLine, [CartNotice])
+    }
+
+    /// Judges one line as stored (`lineSelect`'s row) against the catalog now. Pure.
+    static func verdict(_ row: Row, currency: String) throws -> LineVerdict {
+        var line = try CartLine(row: row)
+        let seenPrice: Int64 = try row.decode("seen_price_minor")
+        if !(try row.decode("sellable", as: Bool.self)) {
+            return .remove(CartNotice(variantId: line.variantId, kind: .unavailable,
+                                      message: "\(line.displayName) is no longer available and was removed from your cart."))
+        }
+        if let left = line.available, left <= 0 {
+            return .remove(CartNotice(variantId: line.variantId, kind: .soldOut,
+                                      message: "\(line.displayName) is sold out and was removed from your cart."))
+        }
+        var notices: [CartNotice] = []
+        if let left = line.available, line.quantity > left {
+            notices.append(lowered(line.variantId, line.displayName, left: left))
+            line.quantity = left
+            line.lineTotalMinor = line.unitPriceMinor * Int64(left)
+        }
+        if seenPrice != line.unitPriceMinor {
+            notices.append(CartNotice(
+                variantId: line.variantId, kind: .priceChanged,
+                message: "The price of \(line.displayName) changed from "
+                    + "\(CartMoney.format(seenPrice, currency: currency)) to "
+                    + "\(CartMoney.format(line.unitPriceMinor, currency: currency))."))
+        }
+        return notices.isEmpty ? .keep(line) : .change(line, notices)
     }
 
     /// Brings the stored lines in line with the catalog and returns the result. Must run inside a
     /// transaction holding the cart's lock.
     static func recheck(_ db: Connection, _ header: Header) throws -> CartContents {
-        let rows = try db.query("""
-            SELECT ci.variant_id, ci.quantity, ci.unit_price_minor AS seen_price_minor,
-                   v.product_id, v.title AS variant_title, v.sku, v.price_minor, v.compare_at_minor,
-                   v.weight_grams, v.requires_shipping, v.taxable, v.inventory_tracked,
-                   v.inventory_quantity, v.inventory_policy,
-                   p.title AS product_title, p.handle,
-                   (p.status = 'active' AND (p.published_at IS NULL OR p.published_at <= now())) AS sellable,
-                   coalesce(vi.storage_key, fi.storage_key) AS image_key
-            FROM cart_items ci
-            JOIN variants v ON v.id = ci.variant_id
-            JOIN products p ON p.id = v.product_id
-            LEFT JOIN product_images vi ON vi.id = v.image_id
-            LEFT JOIN LATERAL (
-                SELECT storage_key FROM product_images WHERE product_id = p.id ORDER BY position LIMIT 1
-            ) fi ON true
-            WHERE ci.cart_id = \(header.id)
-            ORDER BY ci.added_at, ci.variant_id
-            """)
+        let rows = try db.query(lineSelect + " WHERE ci.cart_id = \(header.id) ORDER BY ci.added_at, ci.variant_id")
         var lines: [CartLine] = []
         var notices: [CartNotice] = []
         for row in rows {
-            var line = try CartLine(row: row)
-            let seenPrice: Int64 = try row.decode("seen_price_minor")
-            if !(try row.decode("sellable", as: Bool.self)) {
-                _ = try db.execute("DELETE FROM cart_items WHERE cart_id = \(header.id) AND variant_id = \(line.variantId)")
-                notices.append(CartNotice(variantId: line.variantId, kind: .unavailable,
-                                          message: "\(line.displayName) is no longer available and was removed from your cart."))
-                continue
-            }
-            if let left = line.available, left <= 0 {
-                _ = try db.execute("DELETE FROM cart_items WHERE cart_id = \(header.id) AND variant_id = \(line.variantId)")
-                notices.append(CartNotice(variantId: line.variantId, kind: .soldOut,
-                                          message: "\(line.displayName) is sold out and was removed from your cart."))
-                continue
-            }
-            var newQuantity = line.quantity
-            if let left = line.available, line.quantity > left {
-                newQuantity = left
-                notices.append(lowered(line.variantId, line.displayName, left: left))
-            }
-            if seenPrice != line.unitPriceMinor {
-                notices.append(CartNotice(
-                    variantId: line.variantId, kind: .priceChanged,
-                    message: "The price of \(line.displayName) changed from "
-                        + "\(CartMoney.format(seenPrice, currency: header.currency)) to "
-                        + "\(CartMoney.format(line.unitPriceMinor, currency: header.currency))."))
-            }
-            if newQuantity != line.quantity || seenPrice != line.unitPriceMinor {
+            switch try verdict(row, currency: header.currency) {
+            case .keep(let line):
+                lines.append(line)
+            case .remove(let notice):
+                _ = try db.execute("DELETE FROM cart_items WHERE cart_id = \(header.id) AND variant_id = \(notice.variantId)")
+                notices.append(notice)
+            case .change(let line, let why):
                 _ = try db.execute("""
-                    UPDATE cart_items SET quantity = \(newQuantity), unit_price_minor = \(line.unitPriceMinor)
+                    UPDATE cart_items SET quantity = \(line.quantity), unit_price_minor = \(line.unitPriceMinor)
                     WHERE cart_id = \(header.id) AND variant_id = \(line.variantId)
                     """)
-                line.quantity = newQuantity
-                line.lineTotalMinor = line.unitPriceMinor * Int64(newQuantity)
+                lines.append(line)
+                notices += why
             }
-            lines.append(line)
         }
-        return CartContents(
+        return contents(header, lines: lines, notices: notices)
+    }
+
+    static func contents(_ header: Header, lines: [CartLine], notices: [CartNotice]) -> CartContents {
+        CartContents(
             id: header.id, currency: header.currency, lines: lines, notices: notices,
             subtotalMinor: lines.reduce(0) { $0 + $1.lineTotalMinor },
             itemCount: lines.reduce(0) { $0 + $1.quantity },
@@ -130,13 +158,19 @@ extension Carts {
 
     /// The variant, if its product is for sale; `CartError` otherwise.
     static func sellableVariant(_ db: Connection, id: Int64) throws -> SellableVariant {
-        guard let row = try db.queryFirst("""
-            SELECT v.id, v.title AS variant_title, v.price_minor, v.inventory_tracked,
-                   v.inventory_quantity, v.inventory_policy, p.title AS product_title,
-                   (p.status = 'active' AND (p.published_at IS NULL OR p.published_at <= now())) AS sellable
-            FROM variants v JOIN products p ON p.id = v.product_id
-            WHERE v.id = \(id)
-            """) else { throw CartError.unknownVariant }
+        guard let row = try db.queryFirst(sellableVariantSelect + " WHERE v.id = \(id)") else { throw CartError.unknownVariant }
+        return try sellableVariant(row: row, id: id)
+    }
+
+    /// The columns `sellableVariant(row:id:)` reads; the caller adds `WHERE v.id = ...`.
+    static let sellableVariantSelect: Query = """
+        SELECT v.id, v.title AS variant_title, v.price_minor, v.inventory_tracked,
+               v.inventory_quantity, v.inventory_policy, p.title AS product_title,
+               (p.status = 'active' AND (p.published_at IS NULL OR p.published_at <= now())) AS sellable
+        FROM variants v JOIN products p ON p.id = v.product_id
+        """
+
+    static func sellableVariant(row: Row, id: Int64) throws -> SellableVariant {
         let product: String = try row.decode("product_title")
         let variantTitle: String = try row.decode("variant_title")
         let name = (variantTitle == "Default Title" || variantTitle.isEmpty) ? product : product + " – " + variantTitle

@@ -40,6 +40,46 @@ public enum Carts {
         }
     }
 
+    /// The open cart this token names, for a page that shows it without changing it (the cart
+    /// page, checkout's steps). When every line is as the catalog says — the common case — this
+    /// is one statement with no lock and no write; otherwise it is `open`, which fixes the lines
+    /// under the cart's lock and says what changed in `notices`.
+    public static func read(_ db: Connection, token: String) throws -> CartContents? {
+        switch try readUnlocked(db, token: token, extraColumns: "") {
+        case .none: return nil
+        case .fresh(let contents, _): return contents
+        case .needsRecheck: return try open(db, token: token)
+        }
+    }
+
+    enum UnlockedRead {
+        case none
+        /// The cart as stored is what the shopper gets; `row` also holds `extraColumns`.
+        case fresh(CartContents, row: Row)
+        /// A line changed in the catalog: only `open` may fix it.
+        case needsRecheck
+    }
+
+    /// The cart and its lines in one statement, judged without writing; `extraColumns` (each
+    /// with a leading comma, naming `c.`'s columns) are read from the cart row too.
+    static func readUnlocked(_ db: Connection, token: String, extraColumns: Query) throws -> UnlockedRead {
+        let rows = try db.query("""
+            SELECT c.id, c.currency, c.email, c.note, c.discount_code, c.customer_id, c.status\(extraColumns), l.*
+            FROM carts c
+            LEFT JOIN LATERAL (\(lineSelect) WHERE ci.cart_id = c.id) l ON true
+            WHERE c.token_hash = \(tokenHash(token)) AND c.status = 'open'
+            ORDER BY l.added_at, l.variant_id
+            """)
+        guard let first = rows.first else { return .none }
+        let header = try Header(row: first)
+        var lines: [CartLine] = []
+        for row in rows where try row.decode("variant_id", as: Int64?.self) != nil {
+            guard case .keep(let line) = try verdict(row, currency: header.currency) else { return .needsRecheck }
+            lines.append(line)
+        }
+        return .fresh(contents(header, lines: lines, notices: []), row: first)
+    }
+
     /// Adds `quantity` units of a variant (on top of any already in the cart). Asking for more than
     /// is in stock takes what is left and says so in `notices`. Throws `CartError` (and changes
     /// nothing) for an unknown variant, a product not for sale, a sold-out variant or a quantity
@@ -47,14 +87,16 @@ public enum Carts {
     public static func add(_ db: Connection, token: String, variantId: Int64, quantity: Int) throws -> CartContents {
         guard (1...maxQuantity).contains(quantity) else { throw CartError.quantityOutOfRange }
         return try mutate(db, token: token) { db, header in
-            let variant = try sellableVariant(db, id: variantId)
-            let existing = try db.queryFirst("""
-                SELECT quantity FROM cart_items WHERE cart_id = \(header.id) AND variant_id = \(variantId)
-                """).map { try $0.decode("quantity", as: Int.self) } ?? 0
-            if existing == 0 {
-                let count = try db.queryFirst("SELECT count(*) AS n FROM cart_items WHERE cart_id = \(header.id)")
-                if let count, try count.decode("n", as: Int.self) >= maxLines { throw CartError.tooManyLines }
-            }
+            // The variant, and what the cart already holds: of it, and in lines.
+            guard let row = try db.queryFirst("""
+                SELECT * FROM (\(sellableVariantSelect) WHERE v.id = \(variantId)) variant,
+                       (SELECT coalesce(max(quantity) FILTER (WHERE variant_id = \(variantId)), 0) AS existing,
+                               count(*) AS lines
+                        FROM cart_items WHERE cart_id = \(header.id)) held
+                """) else { throw CartError.unknownVariant }
+            let variant = try sellableVariant(row: row, id: variantId)
+            let existing = try row.decode("existing", as: Int.self)
+            if existing == 0, try row.decode("lines", as: Int.self) >= maxLines { throw CartError.tooManyLines }
             if let left = variant.available, left <= 0 { throw CartError.soldOut(title: variant.displayName) }
             let wanted = existing + quantity
             guard wanted <= maxQuantity else { throw CartError.quantityOutOfRange }

@@ -25,11 +25,31 @@ public struct CheckoutDetails: Sendable, Equatable {
             SELECT email, shipping_address::text AS shipping_address, shipping_rate_id, payment_provider_id, discount_code
             FROM carts WHERE id = \(cartId)
             """) else { return CheckoutDetails() }
-        return CheckoutDetails(
+        return try CheckoutDetails(row: row)
+    }
+
+    init(row: Row) throws {
+        self.init(
             email: try row.decode("email"),
             shippingAddress: CheckoutAddress.from(json: try row.decode("shipping_address", as: String?.self).map(JSON.init(rawText:))),
             shippingRateId: try row.decode("shipping_rate_id"), paymentProviderId: try row.decode("payment_provider_id"),
             discountCode: try row.decode("discount_code"))
+    }
+
+    /// The open cart this token names and what was chosen so far, for one checkout step:
+    /// `Carts.read` with the checkout columns in the same statement (one statement, no lock, when
+    /// the lines need no change). Nil when the token names no open cart.
+    public static func cart(_ db: Connection, token: String) throws -> (cart: CartContents, details: CheckoutDetails)? {
+        let columns: Query = ", c.shipping_address::text AS shipping_address, c.shipping_rate_id, c.payment_provider_id"
+        switch try Carts.readUnlocked(db, token: token, extraColumns: columns) {
+        case .none:
+            return nil
+        case .fresh(let cart, let row):
+            return (cart, try CheckoutDetails(row: row))
+        case .needsRecheck:
+            guard let cart = try Carts.open(db, token: token) else { return nil }
+            return (cart, try load(db, cartId: cart.id))
+        }
     }
 
     /// Contact and address from the first step. A new address forgets the shipping method (its
@@ -58,17 +78,21 @@ public struct CheckoutDetails: Sendable, Equatable {
     /// Countries the store ships to (its shipping zones); nil when any country will do (a
     /// rest-of-world zone, or no zones set up yet, when pricing decides what is possible).
     public static func shippingCountries(_ db: Connection) throws -> Set<String>? {
-        let rows = try db.query("""
-            SELECT country_code, false AS rest FROM shipping_zone_countries
-            UNION ALL SELECT NULL, true FROM shipping_zones WHERE rest_of_world
+        try addressChoices(db).allowed
+    }
+
+    /// `shippingCountries` and the store's own country (the address form's default), in one
+    /// statement.
+    public static func addressChoices(_ db: Connection) throws -> (allowed: Set<String>?, storeCountry: String) {
+        let row = try db.queryFirst("""
+            SELECT EXISTS (SELECT 1 FROM shipping_zones WHERE rest_of_world) AS rest,
+                   ARRAY(SELECT DISTINCT country_code FROM shipping_zone_countries)::text[] AS codes,
+                   (SELECT country_code FROM store_settings LIMIT 1) AS store_country
             """)
-        if rows.isEmpty { return nil }
-        var codes: Set<String> = []
-        for row in rows {
-            if try row.decode("rest", as: Bool.self) { return nil }
-            codes.insert(try row.decode("country_code"))
-        }
-        return codes
+        let storeCountry = try row?.decode("store_country", as: String?.self) ?? "US"
+        let codes = try row?.decode("codes", as: [String].self) ?? []
+        if try row?.decode("rest", as: Bool.self) ?? false || codes.isEmpty { return (nil, storeCountry) }
+        return (Set(codes), storeCountry)
     }
 
     /// The order a cart became, for a shopper who submits or reloads after it was placed.

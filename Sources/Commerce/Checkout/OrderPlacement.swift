@@ -37,8 +37,10 @@ public enum OrderPlacement {
             let customerId = try draft.customerId ?? guestCustomer(db, draft)
             let order = try insertOrder(db, draft, customerId: customerId)
             try insertLines(db, draft.lines, orderId: order.id)
-            try takeStock(db, draft.lines, orderId: order.id, actor: draft.actor)
-            try db.execute("UPDATE carts SET status = 'converted', order_id = \(order.id) WHERE id = \(draft.cartId)")
+            try db.execute("""
+                UPDATE carts SET status = 'converted', order_id = \(order.id), payment_provider_id = \(draft.paymentProviderId)
+                WHERE id = \(draft.cartId)
+                """)
             try OrderEvents.add(db, orderId: order.id, kind: "placed",
                                 message: "Order placed by \(draft.email) (\(draft.paymentMethodName ?? "no payment method")).",
                                 actor: draft.actor)
@@ -49,6 +51,9 @@ public enum OrderPlacement {
                     """)
             }
             try inTransaction?(db, order)
+            // Last, because taking stock moves the store's `storefront_version` (one row every
+            // order of the store updates): its lock is held only from here to the commit.
+            try takeStock(db, draft.lines, orderId: order.id, actor: draft.actor)
             return order
         }
     }

@@ -14,24 +14,7 @@ public enum Pricing {
     public static func quote(_ db: Connection, lines: [PricingLine], currency: String, address: PricingAddress?,
                              shippingRateId: Int64?, discountCode: String?, customerId: Int64?, email: String?,
                              now: Date) throws -> Quote {
-        let settings = try db.queryFirst("SELECT prices_include_tax, tax_shipping, money_format FROM store_settings")
-        var rules = PricingRules()
-        rules.pricesIncludeTax = try settings?.decode("prices_include_tax") ?? false
-        rules.taxShipping = try settings?.decode("tax_shipping") ?? false
-        let moneyFormat: String = try settings?.decode("money_format") ?? "{{amount}}"
-
-        if let address {
-            let country = address.countryCode.uppercased()
-            if lines.contains(where: \.requiresShipping) {
-                rules.zones = try loadZones(db, countryCode: country)
-            }
-            rules.taxRates = try db.query("""
-                SELECT country_code, region_code, name, rate_ppm FROM tax_rates WHERE country_code = \(country)
-                """).map { row in
-                TaxRateRule(countryCode: try row.decode("country_code"), regionCode: try row.decode("region_code"),
-                            name: try row.decode("name"), ratePpm: try row.decode("rate_ppm"))
-            }
-        }
+        let (rules, moneyFormat) = try loadRules(db, address: address, needsShipping: lines.contains(where: \.requiresShipping))
 
         let code = discountCode?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let rule = code.isEmpty ? nil : try loadDiscount(db, code: code, productIds: lines.map(\.productId),
@@ -43,24 +26,87 @@ public enum Pricing {
             rules: rules, formatMoney: { PricingMoney.format($0, format: moneyFormat, digits: digits) })
     }
 
-    /// The zones listing the country plus the rest-of-world zone, with their rates.
-    static func loadZones(_ db: Connection, countryCode: String) throws -> [ShippingZoneRule] {
-        let zoneRows = try db.query("""
-            SELECT z.id, z.name, z.rest_of_world,
-                   coalesce((SELECT array_agg(c.country_code) FROM shipping_zone_countries c WHERE c.zone_id = z.id), '{}') AS countries
-            FROM shipping_zones z
-            WHERE z.rest_of_world
-               OR EXISTS (SELECT 1 FROM shipping_zone_countries c WHERE c.zone_id = z.id AND c.country_code = \(countryCode))
-            ORDER BY z.id
-            """)
-        var zones: [ShippingZoneRule] = []
-        for row in zoneRows {
-            let id: Int64 = try row.decode("id")
-            zones.append(ShippingZoneRule(id: id, name: try row.decode("name"), restOfWorld: try row.decode("rest_of_world"),
-                                          countryCodes: Set(try row.decode("countries", as: [String].self)),
-                                          rates: try ShippingRateRule.load(db, zoneId: id)))
+    /// The store's two tax settings and money format, the zones that may serve the address
+    /// (those listing its country, plus rest of world) with their rates, and the country's tax
+    /// rates: one statement, since every priced checkout step needs them.
+    static func loadRules(_ db: Connection, address: PricingAddress?,
+                          needsShipping: Bool) throws -> (PricingRules, moneyFormat: String) {
+        let country = address?.countryCode.uppercased()
+        let zoneCountry = needsShipping ? country : nil
+        guard let row = try db.queryFirst("""
+            SELECT s.prices_include_tax, s.tax_shipping, s.money_format,
+                   (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                               'id', z.id, 'name', z.name, 'rest_of_world', z.rest_of_world,
+                               'countries', coalesce((SELECT jsonb_agg(c.country_code) FROM shipping_zone_countries c
+                                                      WHERE c.zone_id = z.id), '[]'),
+                               'rates', coalesce((SELECT jsonb_agg(to_jsonb(r) ORDER BY r.position, r.id)
+                                                  FROM (SELECT id, name, kind, price_minor, min_weight_grams, max_weight_grams,
+                                                               min_subtotal_minor, max_subtotal_minor, free_over_minor,
+                                                               delivery_days_min, delivery_days_max, position
+                                                        FROM shipping_rates WHERE zone_id = z.id) r), '[]'))
+                               ORDER BY z.id), '[]')
+                    FROM shipping_zones z
+                    WHERE \(zoneCountry)::text IS NOT NULL
+                      AND (z.rest_of_world OR EXISTS (SELECT 1 FROM shipping_zone_countries c
+                                                      WHERE c.zone_id = z.id AND c.country_code = \(zoneCountry)::text))
+                   )::text AS zones,
+                   (SELECT coalesce(jsonb_agg(jsonb_build_object('country_code', t.country_code, 'region_code', t.region_code,
+                                                                 'name', t.name, 'rate_ppm', t.rate_ppm)), '[]')
+                    FROM tax_rates t WHERE t.country_code = \(country)::text)::text AS taxes
+            FROM (SELECT 1) AS one LEFT JOIN store_settings s ON true
+            LIMIT 1
+            """) else { throw CommerceError.missingResult("pricing rules") }
+        var rules = PricingRules()
+        rules.pricesIncludeTax = try row.decode("prices_include_tax", as: Bool?.self) ?? false
+        rules.taxShipping = try row.decode("tax_shipping", as: Bool?.self) ?? false
+        let zones = try JSON(rawText: try row.decode("zones")).decode([ZoneRow].self)
+        rules.zones = zones.map { zone in
+            ShippingZoneRule(id: zone.id, name: zone.name, restOfWorld: zone.rest_of_world,
+                             countryCodes: Set(zone.countries), rates: zone.rates.map(\.rule))
         }
-        return zones
+        rules.taxRates = try JSON(rawText: try row.decode("taxes")).decode([TaxRow].self).map {
+            TaxRateRule(countryCode: $0.country_code, regionCode: $0.region_code, name: $0.name, ratePpm: $0.rate_ppm)
+        }
+        return (rules, try row.decode("money_format", as: String?.self) ?? "{{amount}}")
+    }
+
+    // The JSON shapes of `loadRules` (snake_case, as the columns are named).
+    private struct ZoneRow: Decodable {
+        let id: Int64
+        let name: String
+        let rest_of_world: Bool
+        let countries: [String]
+        let rates: [RateRow]
+    }
+
+    private struct RateRow: Decodable {
+        let id: Int64
+        let name: String
+        let kind: String
+        let price_minor: Int64
+        let min_weight_grams: Int?
+        let max_weight_grams: Int?
+        let min_subtotal_minor: Int64?
+        let max_subtotal_minor: Int64?
+        let free_over_minor: Int64?
+        let delivery_days_min: Int?
+        let delivery_days_max: Int?
+        let position: Int
+
+        var rule: ShippingRateRule {
+            ShippingRateRule(id: id, name: name, kind: ShippingRateRule.Kind(rawValue: kind) ?? .flat, priceMinor: price_minor,
+                             minWeightGrams: min_weight_grams, maxWeightGrams: max_weight_grams,
+                             minSubtotalMinor: min_subtotal_minor, maxSubtotalMinor: max_subtotal_minor,
+                             freeOverMinor: free_over_minor, deliveryDaysMin: delivery_days_min,
+                             deliveryDaysMax: delivery_days_max, position: position)
+        }
+    }
+
+    private struct TaxRow: Decodable {
+        let country_code: String
+        let region_code: String?
+        let name: String
+        let rate_ppm: Int
     }
 
     /// The code's record, with the cart's products it covers and the shopper's past uses.
