@@ -62,7 +62,8 @@ struct JobsCommand: ParsableCommand {
 
     /// Job kinds this build knows. Other modules add theirs here as they arrive.
     static func handlers(env: PlatformEnvironment) -> [String: JobHandler] {
-        [
+        var mailHandler: JobHandler?
+        return [
             FeedsJob.kind: FeedsJob.handler(env: env),
             "platform.health": { _ in
                 let probe = HealthProbe(registry: try env.ownerConnection(), keyring: try env.keyring())
@@ -94,7 +95,10 @@ struct JobsCommand: ParsableCommand {
                     .run(imageId: imageId, on: try TenantConnector.open(storeId: storeId, registry: try env.ownerConnection(), keyring: try env.keyring()))
             },
             MailJob.kind: { job in
-                try MailJob.handler(keyring: try env.keyring(), environment: env.values)(job)
+                // Made on the first mail and kept: its mailer holds the SMTP connection between mails.
+                let handler = try mailHandler ?? MailJob.handler(keyring: try env.keyring(), environment: env.values)
+                mailHandler = handler
+                try handler(job)
             },
             OrderHoldExpiryJob.kind: OrderHoldExpiryJob.handler(registry: { try env.ownerConnection() }, keyring: { try env.keyring() }),
         ]

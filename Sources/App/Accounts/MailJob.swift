@@ -65,12 +65,17 @@ public enum MailJob {
         // libcurl runs with CURLOPT_NOSIGNAL: a server closing mid-send must fail the job, not
         // kill the runner with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        // One mailer for the runner: its libcurl handle keeps the SMTP connection open between
+        // mails (a burst of order confirmations is one session, not one per mail).
+        var mailer: Mailer?
         return { job in
             let settings = try Settings(environment: environment)
             let mail = try open(job.payload, keyring: keyring)
             let message = Mail(from: settings.from, to: [MailAddress(mail.to, name: mail.toName)], subject: mail.subject,
                                text: mail.text, html: mail.html, headers: [("X-Storefleet-Kind", mail.kind)])
-            try Mailer().send(message, via: settings.smtp)
+            let current = try mailer ?? Mailer()
+            mailer = current
+            try current.send(message, via: settings.smtp)
         }
     }
 }

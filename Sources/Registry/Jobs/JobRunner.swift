@@ -20,6 +20,9 @@ public final class JobRunner {
     /// How often the outbox of every store is swept (besides the hints on `storefleet_outbox`).
     public let outboxSweepSeconds: Double
     private var lastSweep = Date.distantPast
+    /// Stale `running` jobs are looked for at most this often by `run` (every `runOnce` looks).
+    let staleCheckSeconds: Double = 10
+    private var lastStaleCheck = Date.distantPast
     private var hintedStores: Set<Int64> = []
     /// The stores the current outbox sweep has still to visit. A sweep over many stores is
     /// done a slice at a time between jobs, so queued jobs never wait for a whole sweep.
@@ -64,7 +67,10 @@ public final class JobRunner {
         if let outbox {
             round.relayed = try relayOutboxes(outbox, slice: sweepSlice, log: log)
         }
-        try requeueStale()
+        if sweepSlice == nil || Date().timeIntervalSince(lastStaleCheck) >= staleCheckSeconds {
+            lastStaleCheck = Date()
+            try requeueStale()
+        }
         while let job = try claim() {
             switch run(job) {
             case .done: round.succeeded += 1
