@@ -10,8 +10,8 @@
 # BENCH_BIN (default .build-checkout-release/release/storefleet: a release build), served by a
 # private `storefleet serve` (BENCH_WORKERS, default 4) behind a private nginx rendered from
 # nginx/ on BENCH_PORT (default 18481), both started here and stopped at the end. Buyers:
-# BENCH_BUYERS (default 32), Python threads with one keep-alive connection each
-# (Benchmarks/checkout/driver.py). Stores are provisioned with the sample catalog (every
+# BENCH_BUYERS (default 8), each a process with one keep-alive connection
+# (Benchmarks/checkout/Driver.swift, compiled here; BENCH_DRIVER=python runs driver.py instead). Stores are provisioned with the sample catalog (every
 # variant's stock set to 1,000,000, tracked, deny when sold out, so each order takes the
 # row locks and writes the inventory movements a real one does) and deprovisioned at the end
 # (KEEP=1 keeps them). Runs under `flock /tmp/sf/bench.lock`. Appends the figures to
@@ -28,7 +28,7 @@ set -a; . "$env_file"; set +a
 bin=${BENCH_BIN:-$root/.build-checkout-release/release/storefleet}
 [[ -x $bin ]] || { echo "no binary at $bin: swift build -c release --product storefleet" >&2; exit 1; }
 workers=${BENCH_WORKERS:-4}
-buyers=${BENCH_BUYERS:-32}
+buyers=${BENCH_BUYERS:-8}
 stores=${BENCH_STORES:-50}
 http_port=${BENCH_PORT:-18481}
 work=$(mktemp -d /tmp/sf-checkout-bench.XXXXXX)
@@ -101,11 +101,22 @@ for n in $(seq 1 "$stores"); do
 done
 echo "provisioned $((stores + 1)) stores in $(( $(date +%s) - started )) s" >&2
 
+# The driver: compiled (Driver.swift, a few percent of a core) unless BENCH_DRIVER=python
+# (driver.py, the first one, ~20% of a core on this machine).
+driver_bin=$root/.build-bench/checkout-driver
+if [[ ${BENCH_DRIVER:-swift} == swift ]] && [[ ! -x $driver_bin || Benchmarks/checkout/Driver.swift -nt $driver_bin ]]; then
+    mkdir -p "$root/.build-bench"
+    (cd "$root/.build-bench" && swiftc -O "$root/Benchmarks/checkout/Driver.swift" -o "$driver_bin")
+fi
 drive() { # "host=ids;host=ids" → JSON
     local spec=$1 hosts
     hosts=$(tr ';' '\n' <<<"$spec" | cut -d= -f1 | paste -sd, -)
-    python3 Benchmarks/checkout/driver.py --port "$http_port" --hosts "$hosts" --variants "$spec" \
-        --buyers "$buyers" --duration "$duration"
+    if [[ ${BENCH_DRIVER:-swift} == swift ]]; then
+        "$driver_bin" --port "$http_port" --variants "$spec" --buyers "$buyers" --duration "$duration"
+    else
+        python3 Benchmarks/checkout/driver.py --port "$http_port" --hosts "$hosts" --variants "$spec" \
+            --buyers "$buyers" --duration "$duration"
+    fi
 }
 one_json=$(drive "$one")
 many_json=$(drive "$(IFS=';'; echo "${many[*]}")")
