@@ -2,10 +2,12 @@ import CLibPQ
 
 /// Named prepared statements, kept per connection (opt-in: `preparedStatementCapacity`).
 ///
-/// With the cache on, a statement the connection has seen before (same text, same parameter
+/// With the cache on, a statement the connection has run before (same text, same parameter
 /// types) runs as `PQexecPrepared`: the server skips parsing, analysis and usually planning,
-/// which were about half of PostgreSQL's CPU on the checkout benchmark. The first use prepares
-/// it (`PQprepare`, one more round trip). Only direct connections may turn it on: behind
+/// which were about half of PostgreSQL's CPU on the checkout benchmark. The first use runs
+/// unnamed, as without the cache; the second prepares it (`PQprepare`, one more round trip,
+/// paid only by statements that come back — a worker spread over many stores sees most
+/// statements once per connection). Only direct connections may turn it on: behind
 /// PgBouncer in transaction mode a session's statements do not follow it from one server
 /// connection to the next.
 ///
@@ -29,6 +31,8 @@ struct StatementCache {
 
     var capacity: Int
     private(set) var entries: [Key: Entry] = [:]
+    /// Statements run once, unnamed; the next run prepares them. Bounded: emptied when full.
+    private var seenOnce: Set<Key> = []
     /// Names evicted while a transaction was open, deallocated before the next statement outside one.
     var pendingDeallocation: [String] = []
     private var clock: UInt64 = 0
@@ -65,6 +69,14 @@ struct StatementCache {
         return entry.name
     }
 
+    /// True the first time a statement comes by (it should run unnamed), false from then on.
+    mutating func isFirstSighting(_ key: Key) -> Bool {
+        if seenOnce.contains(key) { return false }
+        if seenOnce.count >= capacity * 4 { seenOnce.removeAll(keepingCapacity: true) }
+        seenOnce.insert(key)
+        return true
+    }
+
     /// Names a new statement; returns the name and the least recently used one it displaced, if any.
     mutating func add(_ key: Key) -> (name: String, evicted: String?) {
         var evicted: String?
@@ -87,6 +99,7 @@ struct StatementCache {
     mutating func forgetAll() {
         entries.removeAll()
         pendingDeallocation.removeAll()
+        seenOnce.removeAll()
     }
 }
 
@@ -114,23 +127,28 @@ extension Connection {
             deallocatePending(handle)
         }
         let key = StatementCache.Key(sql: q.sql, types: q.binds.map { UInt32($0.typeOID) })
+        let known = statementCache.lookUp(key)
+        if known == nil && statementCache.isFirstSighting(key) {
+            return try checked(execParams(handle, q))
+        }
         do {
-            return try checked(runNamed(handle, q, key: key))
+            return try checked(runNamed(handle, q, key: key, known: known))
         } catch {
             guard Connection.invalidatesStatement(error) else { throw error }
             if let name = statementCache.forget(key) { statementCache.pendingDeallocation.append(name) }
             if error.sqlState == "26000" { statementCache.forgetAll() }   // DISCARD ALL: none are left
             guard transactionDepth == 0, !sessionTransactionOpen else { throw error }
             if !statementCache.pendingDeallocation.isEmpty { deallocatePending(handle) }
-            return try checked(runNamed(handle, q, key: key))
+            return try checked(runNamed(handle, q, key: key, known: nil))
         }
     }
 
     /// Prepares the statement if needed, then executes it. The result is unchecked, except a
     /// failed preparation, which throws.
-    private func runNamed(_ handle: OpaquePointer, _ q: Query, key: StatementCache.Key) throws(PostgresError) -> OpaquePointer? {
+    private func runNamed(_ handle: OpaquePointer, _ q: Query, key: StatementCache.Key,
+                          known: String?) throws(PostgresError) -> OpaquePointer? {
         let name: String
-        if let known = statementCache.lookUp(key) {
+        if let known {
             name = known
         } else {
             let added = statementCache.add(key)

@@ -39,13 +39,23 @@ import Testing
         #expect(try db.queryFirst("SELECT coalesce(\(none)::int8, -1) AS v")?.decode("v", as: Int.self) == -1)
     }
 
+    @Test func aStatementRunOnceIsNotPrepared() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        db.preparedStatementCapacity = 10
+        _ = try db.query("SELECT 1 AS once")
+        #expect(try serverStatements(db).isEmpty)
+        _ = try db.query("SELECT 1 AS once")
+        #expect(try serverStatements(db).count == 1)
+    }
+
     @Test func theLeastRecentlyUsedStatementMakesRoomAndIsDeallocated() throws {
         guard let db = try TestDatabase.connect() else { return }
         db.preparedStatementCapacity = 2
-        _ = try db.query("SELECT 1 AS a")
-        _ = try db.query("SELECT 2 AS b")
+        func twice(_ q: Query) throws { _ = try db.query(q); _ = try db.query(q) }
+        try twice("SELECT 1 AS a")
+        try twice("SELECT 2 AS b")
         _ = try db.query("SELECT 1 AS a")          // a is now the most recent
-        _ = try db.query("SELECT 3 AS c")          // b goes
+        try twice("SELECT 3 AS c")                 // b goes
         _ = try db.query("SELECT 1 AS a")          // still prepared; b's DEALLOCATE went first
         #expect(db.preparedStatementCount == 2)
         #expect(try serverStatements(db).count == 2)
@@ -55,6 +65,8 @@ import Testing
         guard let db = try TestDatabase.connect() else { return }
         db.preparedStatementCapacity = 10
         _ = try db.query("SELECT 41 + 1 AS n")
+        _ = try db.query("SELECT 41 + 1 AS n")
+        #expect(try serverStatements(db).count == 1)
         try db.executeScript(unsafeSQL: "DISCARD ALL")
         #expect(try db.queryFirst("SELECT 41 + 1 AS n")?.decode("n", as: Int.self) == 42)
         #expect(try serverStatements(db).count == 1)
@@ -68,6 +80,7 @@ import Testing
         try db.execute(Query(unsafeSQL: "INSERT INTO \(table) VALUES (1)"))
         let select = Query(unsafeSQL: "SELECT * FROM \(table)")
         _ = try db.query(select)
+        _ = try db.query(select)   // prepared now
         try db.execute(Query(unsafeSQL: "ALTER TABLE \(table) ADD COLUMN b text DEFAULT 'new'"))
         let row = try #require(try db.queryFirst(select))
         #expect(try row.decode("b", as: String.self) == "new")
@@ -87,12 +100,14 @@ import Testing
             }
         }
         try db.transaction { db in try db.execute(insert) }
-        #expect(try db.queryFirst(Query(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))?.decode("n", as: Int.self) == 1)
+        try db.transaction { db in try db.execute(insert) }
+        #expect(try db.queryFirst(Query(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))?.decode("n", as: Int.self) == 2)
     }
 
     @Test func aReconnectedSessionPreparesAgain() throws {
         guard let db = try TestDatabase.connect(), let admin = try TestDatabase.connect() else { return }
         db.preparedStatementCapacity = 10
+        _ = try db.query("SELECT 5 AS n")
         _ = try db.query("SELECT 5 AS n")
         let pid = db.backendPID
         _ = try admin.query("SELECT pg_terminate_backend(\(pid)) AS done")
@@ -101,6 +116,7 @@ import Testing
                 .decode("n", as: Int.self) == 0
         })
         #expect(try db.queryFirst("SELECT 5 AS n")?.decode("n", as: Int.self) == 5)
+        #expect(try db.queryFirst("SELECT 5 AS n")?.decode("n", as: Int.self) == 5)
         #expect(db.backendPID != pid)
         #expect(try serverStatements(db).count == 1)
     }
@@ -108,6 +124,7 @@ import Testing
     @Test func aStatementThatFailsToPrepareIsNotKept() throws {
         guard let db = try TestDatabase.connect() else { return }
         db.preparedStatementCapacity = 10
+        #expect(throws: PostgresError.self) { try db.query("SELECT * FROM no_such_table_for_prepare") }
         #expect(throws: PostgresError.self) { try db.query("SELECT * FROM no_such_table_for_prepare") }
         #expect(db.preparedStatementCount == 0)
         #expect(try db.queryFirst("SELECT 1 AS one")?.decode("one", as: Int.self) == 1)
