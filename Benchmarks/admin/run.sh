@@ -44,8 +44,7 @@ email="bench-admin-$run_id@example.com"
 token="benchadmin${run_id}$(openssl rand -hex 16)"
 user_id=""
 cleanup() {
-    [[ -f $work/nginx/nginx.pid ]] && kill "$(<"$work/nginx/nginx.pid")" 2>/dev/null || true
-    [[ -f $work/serve.pid ]] && kill -TERM "$(<"$work/serve.pid")" 2>/dev/null || true
+    stop_private_serve "$work"
     if [[ ${KEEP:-0} != 1 ]]; then
         "$bin" deprovision --slug "$slug" >/dev/null 2>&1 || true
         [[ -n $user_id ]] && owner -c "DELETE FROM users WHERE id = $user_id" >/dev/null 2>&1 || true
@@ -53,28 +52,13 @@ cleanup() {
     sleep 1; rm -rf "$work"
 }
 trap cleanup EXIT
+. "$root/Benchmarks/lib/private-serve.sh"
 
 http_port=$STOREFLEET_HTTP_PORT
 if [[ $private == 1 ]]; then
     # Our own serve on our own socket, and an nginx rendered from nginx/ in front of it.
     http_port=${BENCH_PORT:-18480}
-    (set -a; . "$root/$env_file"; set +a; exec setsid "$bin" serve --socket "$work/sf.sock" --workers "$workers" \
-        --pid-file "$work/serve.pid" </dev/null >>"$work/serve.log" 2>&1) &
-    mkdir -p "$work/nginx/snippets" "$work/nginx/errors" "$work/nginx/tmp" "$work/logs"
-    export SF_USER=$(id -un) SF_GROUP=$(id -gn) SF_NGINX_DIR=$work/nginx SF_LOG_DIR=$work/logs
-    export SF_PLATFORM_DOMAIN=$STOREFLEET_PLATFORM_DOMAIN SF_SOCKET=$work/sf.sock SF_PUBLIC_DIR=$root/public
-    export SF_TEMPLATES_DIR=$root/templates SF_MEDIA_DIR=$STOREFLEET_DATA_DIR/media SF_ACME_DIR=$STOREFLEET_DATA_DIR/acme
-    export SF_LISTEN="listen 127.0.0.1:$http_port;"
-    export SF_LISTEN_DEFAULT="listen 127.0.0.1:$http_port default_server reuseport backlog=4096;"
-    vars='${SF_USER} ${SF_GROUP} ${SF_NGINX_DIR} ${SF_LOG_DIR} ${SF_LISTEN} ${SF_LISTEN_DEFAULT}
-        ${SF_PLATFORM_DOMAIN} ${SF_SOCKET} ${SF_PUBLIC_DIR} ${SF_TEMPLATES_DIR} ${SF_MEDIA_DIR} ${SF_ACME_DIR}'
-    for file in nginx/*.conf nginx/snippets/*.conf; do envsubst "$vars" <"$file" >"$work/nginx/${file#nginx/}"; done
-    cp nginx/errors/*.html "$work/nginx/errors/"
-    nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
-    for _ in $(seq 1 100); do
-        [[ $(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/healthz") == 200 ]] && break
-        sleep 0.2
-    done
+    ROOT=$root start_private_serve "$bin" "$workers" "$work" "$http_port" "$root/$env_file"
 fi
 
 # A merchant with an organization and a signed-in session (the cookie's token, stored hashed).
