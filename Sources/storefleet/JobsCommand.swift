@@ -62,7 +62,6 @@ struct JobsCommand: ParsableCommand {
 
     /// Job kinds this build knows. Other modules add theirs here as they arrive.
     static func handlers(env: PlatformEnvironment) -> [String: JobHandler] {
-        var mailHandler: JobHandler?
         return [
             FeedsJob.kind: FeedsJob.handler(env: env),
             "platform.health": { _ in
@@ -94,12 +93,7 @@ struct JobsCommand: ParsableCommand {
                 try ProductImageResizeJob(media: ProductMediaStore(dataDirectory: data, storeId: storeId), widths: widths)
                     .run(imageId: imageId, on: try TenantConnector.open(storeId: storeId, registry: try env.ownerConnection(), keyring: try env.keyring()))
             },
-            MailJob.kind: { job in
-                // Made on the first mail and kept: its mailer holds the SMTP connection between mails.
-                let handler = try mailHandler ?? MailJob.handler(keyring: try env.keyring(), environment: env.values)
-                mailHandler = handler
-                try handler(job)
-            },
+            MailJob.kind: MailJob.handler(keyring: { try env.keyring() }, environment: env.values),
             OrderHoldExpiryJob.kind: OrderHoldExpiryJob.handler(registry: { try env.ownerConnection() }, keyring: { try env.keyring() }),
         ]
     }

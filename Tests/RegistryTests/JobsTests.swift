@@ -45,6 +45,43 @@ struct JobsTests {
         }
     }
 
+    /// The runner's registry connection is cut while it works (as a PostgreSQL restart does):
+    /// the runner says so in its log, reconnects and runs the job queued meanwhile, and the job
+    /// it had just finished is recorded as done, not left to run a second time.
+    @Test func theRunnerOutlivesALostRegistryConnection() throws {
+        try RegistryFixture.run { f in
+            let scratch = try ScratchRegistry(f)
+            defer { try? scratch.drop(f) }
+            let owner = try scratch.owner()
+            let other = try scratch.owner()
+            let cut = try JobQueue.enqueue(owner, kind: "test.cut")
+            var after: Int64 = 0
+            var afterRan = false
+            let handlers: [String: JobHandler] = [
+                "test.cut": { _ in
+                    let pid = owner.backendPID
+                    _ = try other.execute("SELECT pg_terminate_backend(\(pid))")
+                    // Waits (a condition, not a timed sleep) until the server has ended it.
+                    for _ in 0..<500 where try other.queryFirst("SELECT 1 FROM pg_stat_activity WHERE pid = \(pid)") != nil {
+                        usleep(10_000)
+                    }
+                    after = try JobQueue.enqueue(other, kind: "test.after")
+                },
+                "test.after": { _ in afterRan = true },
+            ]
+            let runner = JobRunner(registry: owner, handlers: handlers, backoff: Backoff(baseSeconds: 0))
+            var lines: [String] = []
+            let deadline = Date().addingTimeInterval(20)
+            try runner.run(pollMilliseconds: 100, reconnectCapSeconds: 0.1,
+                           shouldStop: { (afterRan && !lines.isEmpty) || Date() > deadline }) { lines.append($0) }
+            #expect(afterRan)
+            #expect(lines.contains { $0.hasPrefix("registry connection lost") })
+            for id in [cut, after] {
+                #expect(try other.queryFirst("SELECT status::text AS s FROM jobs WHERE id = \(id)")?.decode("s", as: String.self) == "done")
+            }
+        }
+    }
+
     @Test func aJobThatKeepsFailingIsDeadLetteredWithItsLastError() throws {
         try RegistryFixture.run { f in
             let scratch = try ScratchRegistry(f)

@@ -60,22 +60,42 @@ public enum MailJob {
     }
 
     /// The job handler `storefleet jobs` registers. A failure (SMTP down, 4xx) throws, so the
-    /// runner retries with back-off; the mail is never logged.
-    public static func handler(keyring: Keyring, environment: [String: String]) -> JobHandler {
+    /// runner retries with back-off; the mail is never logged. The keyring is loaded on the first
+    /// mail (a runner that sends none never needs it) and kept with the mailer in one object:
+    /// state held by reference, because a closure stored back into a captured optional is
+    /// wrapped in one more re-abstraction thunk on every store, so such a handler got slower
+    /// with every mail it sent (O(n) per call) until the stack ran out.
+    public static func handler(keyring: @escaping () throws -> Keyring, environment: [String: String]) -> JobHandler {
         // libcurl runs with CURLOPT_NOSIGNAL: a server closing mid-send must fail the job, not
         // kill the runner with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        // One mailer for the runner: its libcurl handle keeps the SMTP connection open between
-        // mails (a burst of order confirmations is one session, not one per mail).
+        let sender = Sender(loadKeyring: keyring, environment: environment)
+        return { job in try sender.send(job) }
+    }
+
+    /// What a runner keeps between mails: the keyring, and one mailer whose libcurl handle
+    /// keeps the SMTP connection open (a burst of order confirmations is one session, not one
+    /// per mail).
+    final class Sender {
+        let loadKeyring: () throws -> Keyring
+        let environment: [String: String]
+        var keyring: Keyring?
         var mailer: Mailer?
-        return { job in
+
+        init(loadKeyring: @escaping () throws -> Keyring, environment: [String: String]) {
+            self.loadKeyring = loadKeyring
+            self.environment = environment
+        }
+
+        func send(_ job: Job) throws {
             let settings = try Settings(environment: environment)
+            if keyring == nil { keyring = try loadKeyring() }
+            if mailer == nil { mailer = try Mailer() }
+            guard let keyring, let mailer else { return }
             let mail = try open(job.payload, keyring: keyring)
             let message = Mail(from: settings.from, to: [MailAddress(mail.to, name: mail.toName)], subject: mail.subject,
                                text: mail.text, html: mail.html, headers: [("X-Storefleet-Kind", mail.kind)])
-            let current = try mailer ?? Mailer()
-            mailer = current
-            try current.send(message, via: settings.smtp)
+            try mailer.send(message, via: settings.smtp)
         }
     }
 }

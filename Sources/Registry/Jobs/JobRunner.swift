@@ -71,9 +71,25 @@ public final class JobRunner {
             lastStaleCheck = Date()
             try requeueStale()
         }
-        while let job = try claim() {
+        // A finished job is marked done by the statement that claims the next one: one
+        // statement (and one commit) per job instead of two.
+        var finished: Int64? = nil
+        while true {
+            let next: Job?
+            do {
+                next = try claim(finishing: finished)
+            } catch {
+                // Try once more to record the job that ran, so a lost connection does not make
+                // it stale (and run it again); the connection reconnects on this statement.
+                if let finished { try? markDone(finished) }
+                throw error
+            }
+            guard let job = next else { break }
+            finished = nil
             switch run(job) {
-            case .done: round.succeeded += 1
+            case .done:
+                round.succeeded += 1
+                finished = job.id
             case .retry(let error):
                 round.retried += 1
                 log("job \(job.id) \(job.kind): attempt \(job.attempt) failed, will retry: \(error)")
@@ -85,32 +101,71 @@ public final class JobRunner {
         return round
     }
 
-    /// Runs rounds until `shouldStop` says so, sleeping on LISTEN between them.
-    public func run(pollMilliseconds: Int32 = 5000, shouldStop: () -> Bool, log: (String) -> Void = { _ in }) throws {
-        try registry.listen(JobQueue.channel)
-        try registry.listen(OutboxRelay.channel)
+    /// Runs rounds until `shouldStop` says so, sleeping on LISTEN between them. A lost registry
+    /// connection (a restart, `pg_terminate_backend`, a network break) does not end the runner:
+    /// it says so through `log`, waits with back-off (up to `reconnectCapSeconds`) and goes on;
+    /// the connection reconnects on its next statement and re-issues its LISTENs. Hints that
+    /// arrived while it was down are lost, so the next round sweeps every store's outbox.
+    public func run(pollMilliseconds: Int32 = 5000, reconnectCapSeconds: Double = 5, shouldStop: () -> Bool,
+                    log: (String) -> Void = { _ in }) throws {
+        var failures = 0
         while !shouldStop() {
-            let round = try runRound(sweepSlice: 0.1, log: log)
-            if round.ran > 0 || round.relayed > 0 || !sweepQueue.isEmpty {
-                // Take hints that arrived meanwhile without waiting.
-                for note in try registry.pollNotifications() where note.channel == OutboxRelay.channel {
-                    if let id = Int64(note.payload) { hintedStores.insert(id) }
+            do {
+                if !registry.isListening(JobQueue.channel) { try registry.listen(JobQueue.channel) }
+                if !registry.isListening(OutboxRelay.channel) { try registry.listen(OutboxRelay.channel) }
+                try runUntilIdle(pollMilliseconds: pollMilliseconds, log: log)
+                failures = 0
+            } catch let error as PostgresError where error.kind == .connection {
+                failures += 1
+                let wait = min(reconnectCapSeconds, 0.1 * Double(1 << min(failures - 1, 10)))
+                if failures == 1 || failures % 10 == 0 {
+                    log("registry connection lost (\(error)); retrying in \(wait) s")
                 }
-                continue
-            }
-            let wait = try nextWaitMilliseconds(cap: pollMilliseconds)
-            let notes = try registry.waitForNotifications(timeoutMilliseconds: wait)
-            for note in notes where note.channel == OutboxRelay.channel {
-                if let id = Int64(note.payload) { hintedStores.insert(id) }
+                lastSweep = .distantPast   // outbox hints sent meanwhile are lost
+                sleepUnlessStopped(seconds: wait, shouldStop: shouldStop)
             }
         }
     }
 
+    /// One round, then (when it found nothing to do) one wait for a notification or the poll
+    /// timeout.
+    private func runUntilIdle(pollMilliseconds: Int32, log: (String) -> Void) throws {
+        let round = try runRound(sweepSlice: 0.1, log: log)
+        if round.ran > 0 || round.relayed > 0 || !sweepQueue.isEmpty {
+            // Take hints that arrived meanwhile without waiting.
+            for note in try registry.pollNotifications() where note.channel == OutboxRelay.channel {
+                if let id = Int64(note.payload) { hintedStores.insert(id) }
+            }
+            return
+        }
+        let wait = try nextWaitMilliseconds(cap: pollMilliseconds)
+        let notes = try registry.waitForNotifications(timeoutMilliseconds: wait)
+        for note in notes where note.channel == OutboxRelay.channel {
+            if let id = Int64(note.payload) { hintedStores.insert(id) }
+        }
+    }
+
+    private func sleepUnlessStopped(seconds: Double, shouldStop: () -> Bool) {
+        let until = Date().addingTimeInterval(seconds)
+        while !shouldStop(), Date() < until { usleep(20_000) }
+    }
+
     enum Outcome { case done, retry(String), dead(String) }
 
-    func claim() throws -> Job? {
+    /// Claims the next ready job, marking `finishing` (the job just run) done in the same
+    /// statement.
+    func claim(finishing: Int64? = nil) throws -> Job? {
         let kinds = Array(handlers.keys)
-        guard !kinds.isEmpty, let row = try registry.queryFirst("""
+        let finished = finishing.map { [$0] } ?? []
+        guard !kinds.isEmpty else {
+            if let finishing { try markDone(finishing) }
+            return nil
+        }
+        guard let row = try registry.queryFirst("""
+            WITH finished AS (
+                UPDATE jobs SET status = 'done', finished_at = now(), locked_at = NULL, last_error = NULL
+                WHERE id = ANY(\(finished)) AND status = 'running'
+            )
             UPDATE jobs SET status = 'running', locked_at = now(), attempts = attempts + 1
             WHERE id = (SELECT id FROM jobs
                         WHERE status = 'queued' AND run_at <= now() AND kind = ANY(\(kinds))
@@ -123,6 +178,12 @@ public final class JobRunner {
                    payload: JSON(rawText: try row.decode("payload", as: String.self)),
                    attempt: try row.decode("attempts"), maxAttempts: try row.decode("max_attempts"),
                    storeId: try row.decode("store_id"))
+    }
+
+    func markDone(_ id: Int64) throws {
+        try registry.execute("""
+            UPDATE jobs SET status = 'done', finished_at = now(), locked_at = NULL, last_error = NULL WHERE id = \(id)
+            """)
     }
 
     func run(_ job: Job) -> Outcome {
@@ -145,10 +206,7 @@ public final class JobRunner {
             }
             return dead ? .dead(message) : .retry(message)
         }
-        _ = try? registry.execute("""
-            UPDATE jobs SET status = 'done', finished_at = now(), locked_at = NULL, last_error = NULL WHERE id = \(job.id)
-            """)
-        return .done
+        return .done   // marked done by the next claim
     }
 
     /// Jobs left `running` by a runner that died go back to the queue.
