@@ -31,16 +31,19 @@ extension CheckoutFlow {
             guard state.details.shippingAddress != nil, let email = state.details.email, !email.isEmpty else {
                 return .answer(.redirect(to: "/checkout"))
             }
-            let methods = try PaymentMethods.available(db)
+            // The order is priced with the kept checkout settings: first let every change
+            // committed before this request reach them (one empty round trip, not two reads).
+            if cachesSettings { try db.sync() }
+            let methods = try settings.paymentMethods(db, cache: cachesSettings)
             guard let methodId = form["payment_method"].flatMap({ Int64($0) }),
                   let method = methods.first(where: { $0.id == methodId }) else {
-                let quote = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
+                let quote = try self.quote(db, state)
                 return .answer(try paymentView(db, state, quote: quote, paymentError: "Choose a payment method.",
                                                status: .unprocessableContent))
             }
             // The method is kept on the cart by the order's own write (the cart becomes the
             // order); a submit sent back to the payment page below keeps it there.
-            let quote = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
+            let quote = try self.quote(db, state)
             if quote.requiresShipping && quote.shipping == nil { return .answer(.redirect(to: "/checkout/shipping")) }
             if state.details.discountCode != nil && quote.discountCodeId == nil {
                 // The code stopped applying (used up, expired): the buyer sees the new total first.

@@ -15,6 +15,19 @@ struct CheckoutFlow {
 
     enum Step: String { case information, shipping, payment }
 
+    /// The store's checkout configuration as this worker keeps it (`CheckoutSettings`).
+    var settings: CheckoutSettings { app.storefront.renderState(for: site).checkout }
+    var cachesSettings: Bool { app.config.tenantNotifications }
+
+    /// The quote for the cart and the shopper's choices, priced with the kept rules.
+    func quote(_ db: Connection, _ state: State, discountCode: String?? = nil) throws -> CheckoutQuote {
+        let settings = self.settings, cache = cachesSettings
+        return try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id,
+                                      discountCode: discountCode, rules: { address, needsShipping in
+            try settings.pricingRules(db, address: address, needsShipping: needsShipping, cache: cache)
+        })
+    }
+
     /// The open cart and what was chosen so far; nil (→ the cart page) when there is nothing to buy.
     struct State {
         let cart: CartContents
@@ -53,7 +66,7 @@ struct CheckoutFlow {
                     ?? CheckoutAddress(firstName: customer.firstName, lastName: customer.lastName)
                 email = email.isEmpty ? customer.email : email
             }
-            let choices = try CheckoutDetails.addressChoices(db)
+            let choices = try settings.addressChoices(db, cache: cachesSettings)
             let form = CheckoutForm(email: email, address: address ?? CheckoutAddress(countryCode: choices.storeCountry))
             return try render(db, state, step: .information,
                               assigns: ["form": form.liquid(errors: [:]),
@@ -66,7 +79,7 @@ struct CheckoutFlow {
         return try site.withTenant { db in
             guard let state = try state(db) else { return try noCart(db) }
             let input = CheckoutForm(form: form)
-            let allowed = try CheckoutDetails.shippingCountries(db)
+            let allowed = try settings.addressChoices(db, cache: cachesSettings).allowed
             let (address, problems) = AddressRules.check(input.address, allowedCountries: allowed)
             var errors: [String: String] = [:]
             for p in problems where errors[p.field] == nil { errors[p.field] = p.message }
@@ -92,7 +105,7 @@ struct CheckoutFlow {
         try site.withTenant { db in
             guard let state = try state(db) else { return try noCart(db) }
             guard state.details.shippingAddress != nil, state.details.email != nil else { return .redirect(to: "/checkout") }
-            let quote = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
+            let quote = try self.quote(db, state)
             if !quote.requiresShipping { return .redirect(to: "/checkout/payment") }
             return try render(db, state, step: .shipping, quote: quote)
         }
@@ -103,7 +116,7 @@ struct CheckoutFlow {
         return try site.withTenant { db in
             guard let state = try state(db) else { return try noCart(db) }
             guard state.details.shippingAddress != nil else { return .redirect(to: "/checkout") }
-            let quote = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
+            let quote = try self.quote(db, state)
             guard let id = form["shipping_rate"].flatMap({ Int64($0) }), quote.shippingOptions.contains(where: { $0.id == id }) else {
                 return try render(db, state, step: .shipping, quote: quote,
                                   assigns: ["errors": ["shipping_rate": "Choose a shipping method."]], status: .unprocessableContent)
@@ -119,7 +132,7 @@ struct CheckoutFlow {
         try site.withTenant { db in
             guard let state = try state(db) else { return try noCart(db) }
             if let missing = try missingStep(db, state) { return missing }
-            let quote = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
+            let quote = try self.quote(db, state)
             if quote.requiresShipping && quote.shipping == nil { return .redirect(to: "/checkout/shipping") }
             return try paymentView(db, state, quote: quote)
         }
@@ -136,14 +149,12 @@ struct CheckoutFlow {
             }
             let code = String((form["discount_code"] ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
             guard !code.isEmpty else {
-                return try paymentView(db, state, quote: try CheckoutQuote.make(db, cart: state.cart, details: state.details,
-                                                                                customerId: state.customer?.id),
+                return try paymentView(db, state, quote: try self.quote(db, state),
                                        discountError: "Enter a discount code.", enteredCode: code, status: .unprocessableContent)
             }
-            let quote = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id,
-                                               discountCode: .some(code))
+            let quote = try self.quote(db, state, discountCode: .some(code))
             if let problem = quote.discountError ?? (quote.discountCodeId == nil ? "This code isn't valid." : nil) {
-                let current = try CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
+                let current = try self.quote(db, state)
                 return try paymentView(db, state, quote: current, discountError: problem, enteredCode: code,
                                        status: .unprocessableContent)
             }
@@ -161,7 +172,7 @@ struct CheckoutFlow {
     func paymentView(_ db: Connection, _ state: State, quote: CheckoutQuote, discountError: String? = nil,
                      enteredCode: String? = nil, paymentError: String? = nil, notices: [String] = [],
                      status: Status = .ok) throws -> Response {
-        let methods = try PaymentMethods.available(db)
+        let methods = try settings.paymentMethods(db, cache: cachesSettings)
         let selected = methods.first { $0.id == state.details.paymentProviderId }?.id ?? methods.first?.id
         var errors: [String: Value] = [:]
         if let e = discountError ?? ((state.details.discountCode != nil && quote.discountCodeId == nil) ? quote.discountError : nil) {
@@ -185,7 +196,7 @@ struct CheckoutFlow {
     func render(_ db: Connection, _ state: State, step: Step, quote: CheckoutQuote? = nil, assigns: [String: Value] = [:],
                 notices: [String] = [], status: Status = .ok) throws -> Response {
         var data = assigns
-        let quote = try quote ?? CheckoutQuote.make(db, cart: state.cart, details: state.details, customerId: state.customer?.id)
+        let quote = try quote ?? self.quote(db, state)
         data["step"] = .string(step.rawValue)
         data["checkout"] = CheckoutView(state: state, quote: quote, storeId: site.route.storeId).liquid
         data["cart_notices"] = .array((state.cart.notices.map(\.message) + notices).map { .string($0) })

@@ -5,8 +5,10 @@ import Postgres
 extension CheckoutQuote {
     /// The quote for a cart and what the shopper chose so far (`Pricing.quote`). `discountCode`
     /// overrides the one saved on the cart (a code being tried, `.some(nil)` for none).
+    /// `rules` supplies the pricing rules (a worker's `CheckoutSettings`); nil reads them.
     static func make(_ db: Connection, cart: CartContents, details: CheckoutDetails, customerId: Int64?,
-                     discountCode: String?? = nil) throws -> CheckoutQuote {
+                     discountCode: String?? = nil,
+                     rules: ((PricingAddress?, Bool) throws -> Pricing.LoadedRules)? = nil) throws -> CheckoutQuote {
         let code = discountCode ?? details.discountCode
         let lines = cart.lines.map {
             PricingLine(variantId: $0.variantId, productId: $0.productId, quantity: $0.quantity,
@@ -18,7 +20,7 @@ extension CheckoutQuote {
         }
         let quote = try Pricing.quote(db, lines: lines, currency: cart.currency, address: address,
                                       shippingRateId: details.shippingRateId, discountCode: code,
-                                      customerId: customerId, email: details.email, now: Date())
+                                      customerId: customerId, email: details.email, now: Date(), rules: rules)
         let priced = Dictionary(quote.lines.map { ($0.variantId, $0) }, uniquingKeysWith: { a, _ in a })
         func choice(_ o: ShippingOption) -> ShippingChoice {
             ShippingChoice(id: o.rateId, name: o.name, priceMinor: o.priceMinor, daysMin: o.deliveryDaysMin,

@@ -240,6 +240,8 @@ final class StoreRenderState {
     var hasVersionSeam = true
     /// Whether it has `storefront_version.look_version` (tenant migration 0017).
     var hasLookSeam = true
+    /// Its checkout configuration (pricing rules, shipping countries, payment methods).
+    let checkout = CheckoutSettings()
 
     init(route: StoreRoute, platformURL: String) {
         self.route = route

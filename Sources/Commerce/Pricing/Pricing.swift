@@ -13,8 +13,11 @@ public enum Pricing {
     /// - `customerId` / `email`: whose per-customer limit counts (uses by either).
     public static func quote(_ db: Connection, lines: [PricingLine], currency: String, address: PricingAddress?,
                              shippingRateId: Int64?, discountCode: String?, customerId: Int64?, email: String?,
-                             now: Date) throws -> Quote {
-        let (rules, moneyFormat) = try loadRules(db, address: address, needsShipping: lines.contains(where: \.requiresShipping))
+                             now: Date, rules cached: ((_ address: PricingAddress?, _ needsShipping: Bool) throws -> LoadedRules)? = nil)
+        throws -> Quote {
+        let needsShipping = lines.contains(where: \.requiresShipping)
+        let loaded = try cached?(address, needsShipping) ?? loadRules(db, address: address, needsShipping: needsShipping)
+        let (rules, moneyFormat) = (loaded.rules, loaded.moneyFormat)
 
         let code = discountCode?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let rule = code.isEmpty ? nil : try loadDiscount(db, code: code, productIds: lines.map(\.productId),
@@ -29,8 +32,15 @@ public enum Pricing {
     /// The store's two tax settings and money format, the zones that may serve the address
     /// (those listing its country, plus rest of world) with their rates, and the country's tax
     /// rates: one statement, since every priced checkout step needs them.
-    static func loadRules(_ db: Connection, address: PricingAddress?,
-                          needsShipping: Bool) throws -> (PricingRules, moneyFormat: String) {
+    /// What `loadRules` read: it depends only on the store's settings, shipping zones and
+    /// rates and tax rates (and the address's country), so a caller may keep it until any of
+    /// those change (`checkout_settings_changed`, tenant migration 0018) and pass it to `quote`.
+    public struct LoadedRules: Sendable, Equatable {
+        public let rules: PricingRules
+        public let moneyFormat: String
+    }
+
+    public static func loadRules(_ db: Connection, address: PricingAddress?, needsShipping: Bool) throws -> LoadedRules {
         let country = address?.countryCode.uppercased()
         let zoneCountry = needsShipping ? country : nil
         guard let row = try db.queryFirst("""
@@ -67,7 +77,7 @@ public enum Pricing {
         rules.taxRates = try JSON(rawText: try row.decode("taxes")).decode([TaxRow].self).map {
             TaxRateRule(countryCode: $0.country_code, regionCode: $0.region_code, name: $0.name, ratePpm: $0.rate_ppm)
         }
-        return (rules, try row.decode("money_format", as: String?.self) ?? "{{amount}}")
+        return LoadedRules(rules: rules, moneyFormat: try row.decode("money_format", as: String?.self) ?? "{{amount}}")
     }
 
     // The JSON shapes of `loadRules` (snake_case, as the columns are named).

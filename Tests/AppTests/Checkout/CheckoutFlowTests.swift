@@ -99,6 +99,50 @@ struct CheckoutFlowTests {
         #expect(try browser.get("/checkout").headers["Location"] == "/cart")
     }
 
+    @Test("a merchant's change to rates, taxes or payment methods is in the next checkout step, and in an order placed at once")
+    func settingsChangesReachCheckout() throws {
+        guard let stack = try AppStack.required() else { return }
+        let store = try CheckoutStore(stack, prefix: "co-settings")
+        let kettle = try store.shop.product("Copper Kettle", priceMinor: 6_000, stock: 5)
+        let browser = store.shop.shopper()
+        // The worker keeps the store's checkout settings once a step has read them; a change
+        // reaches it with its commit's notification, just after the committing client hears back.
+        func page(_ path: String, until condition: (String) -> Bool) throws -> String {
+            let deadline = ContinuousClock.now + .seconds(2)
+            var text = try browser.get(path).text
+            while !condition(text), ContinuousClock.now < deadline { text = try browser.get(path).text }
+            return text
+        }
+        let first = try store.toPayment(browser, variantId: kettle.variantId)
+        #expect(first.contains("$65.00") && first.contains("Bank transfer"))   // 60.00 + 5.00 standard
+
+        try store.db.execute("UPDATE shipping_rates SET price_minor = 700 WHERE id = \(store.standardRateId)")
+        #expect(try page("/checkout/shipping") { $0.contains("$7.00") }.contains("$7.00"))
+
+        try store.db.execute("INSERT INTO tax_rates (country_code, name, rate_ppm) VALUES ('US', 'Sales tax', 100000)")
+        let taxed = try page("/checkout/payment") { $0.contains("$6.00") }
+        #expect(taxed.contains("$6.00") && taxed.contains("$73.00"))   // 10% of 60.00 (shipping is not taxed here)
+
+        let cash: Int64 = try store.db.queryFirst("""
+            INSERT INTO payment_providers (kind, name, enabled, instructions)
+            VALUES ('cash_on_delivery', 'Cash on delivery', true, 'Pay the courier.') RETURNING id
+            """)!.decode("id")
+        try store.db.execute("UPDATE payment_providers SET enabled = false WHERE id = \(store.bankId)")
+        let methods = try page("/checkout/payment") { $0.contains("Cash on delivery") && !$0.contains("Bank transfer") }
+        #expect(methods.contains("Cash on delivery") && !methods.contains("Bank transfer"))
+
+        // Placing the order right after a change (no waiting) prices it with the change.
+        let key = try #require(CheckoutStore.key(in: methods))
+        try store.db.execute("UPDATE shipping_rates SET price_minor = 900 WHERE id = \(store.standardRateId)")
+        let placed = try browser.post("/checkout/complete", [("idempotency_key", key), ("payment_method", String(cash))])
+        #expect(placed.status == .seeOther)
+        let order = try #require(try store.db.queryFirst("SELECT shipping_minor, tax_minor, total_minor, payment_method_name FROM orders"))
+        #expect(try order.decode("shipping_minor", as: Int64.self) == 900)
+        #expect(try order.decode("tax_minor", as: Int64.self) == 600)
+        #expect(try order.decode("total_minor", as: Int64.self) == 7_500)
+        #expect(try order.decode("payment_method_name", as: String?.self) == "Cash on delivery")
+    }
+
     @Test("the same 'Place order' form sent twice makes one order; a reload of the review after placing goes to it")
     func doubleSubmit() throws {
         guard let stack = try AppStack.required() else { return }
