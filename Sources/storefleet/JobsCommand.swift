@@ -26,13 +26,21 @@ struct JobsCommand: ParsableCommand {
     @Option(help: "Seconds before the first retry (doubles each attempt).")
     var backoff: Double = 5
 
+    @Option(help: """
+        Seconds between sweeps of every live store's outbox (a safety net: store code hints the \
+        runner on storefleet_outbox after writing one). Each sweep opens a connection per store \
+        beyond the relay's 16 kept ones, so it is not frequent.
+        """)
+    var outboxSweepSeconds: Double = 300
+
     func run() throws {
         if concurrency > 1 {
             var children: [Process] = []
             for _ in 0..<concurrency {
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-                p.arguments = ["jobs", "--concurrency", "1", "--backoff", String(backoff)] + (once ? ["--once"] : [])
+                p.arguments = ["jobs", "--concurrency", "1", "--backoff", String(backoff),
+                               "--outbox-sweep-seconds", String(outboxSweepSeconds)] + (once ? ["--once"] : [])
                 try p.run()
                 children.append(p)
             }
@@ -50,7 +58,8 @@ struct JobsCommand: ParsableCommand {
         let keyring = try env.keyring()
         let runner = JobRunner(registry: owner, handlers: JobsCommand.handlers(env: env),
                                backoff: Backoff(baseSeconds: backoff),
-                               outbox: OutboxRelay(registry: try env.ownerConnection(), keyring: keyring))
+                               outbox: OutboxRelay(registry: try env.ownerConnection(), keyring: keyring),
+                               outboxSweepSeconds: outboxSweepSeconds)
         if once {
             let round = try runner.runOnce { complain($0) }
             say("jobs: \(round.succeeded) done, \(round.retried) to retry, \(round.dead) dead; \(round.relayed) moved from outboxes")

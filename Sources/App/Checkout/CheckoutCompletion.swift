@@ -88,6 +88,11 @@ extension CheckoutFlow {
             site.deleteCookie(ShopCookie.cart)
             site.setCookie(ShopCookie.cartCount, value: "0", maxAge: CartCookies.maxAge, httpOnly: false)
             if order.isNew { sendConfirmation(order) }
+            if order.isNew && order.holdsStock {
+                // The hold's expiry job waits in the store's outbox: hint the runner to move it
+                // now rather than at its next sweep.
+                try? app.registry().registryConnection.notify("storefleet_outbox", payload: String(site.route.storeId))
+            }
             if kind == "stripe" || (kind == "existing" && order.holdsStock && order.financialStatus == "pending") {
                 return .redirect(to: "/checkout/pay/" + order.publicToken)
             }
