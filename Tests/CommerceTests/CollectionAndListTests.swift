@@ -115,7 +115,11 @@ struct CollectionAndListTests {
             #expect(try ProductAdmin.bulk(.publish, ids: ids, by: store.actor, on: db) == 3)
             #expect(try store.count("SELECT count(*) FROM products WHERE status = 'active' AND published_at IS NOT NULL") == 3)
             try ProductAdmin.bulk(.setStock(12), ids: [ids[0], ids[1]], by: store.actor, on: db)
-            #expect(try store.count("SELECT sum(inventory_total) FROM products") == 12 + 12 + 5)
+            // The totals move when the list is next shown (it folds waiting stock changes first).
+            let listed = try AdminProductList.page(AdminProductQuery(), on: db).rows
+            let listedTotal: Int64 = listed.map(\.inventoryTotal).reduce(0, +)
+            #expect(listedTotal == 29)
+            #expect(try store.count("SELECT sum(inventory_total) FROM products") == 29)
             #expect(try store.count("SELECT count(*) FROM inventory_movements WHERE reason = 'adjustment' AND delta = 7") == 2)
             #expect(validationErrors { try ProductAdmin.bulk(.setPrice(minor: -1), ids: ids, by: store.actor, on: db) }?["price"] != nil)
             try ProductAdmin.bulk(.archive, ids: [ids[2]], by: store.actor, on: db)

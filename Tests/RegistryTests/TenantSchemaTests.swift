@@ -143,15 +143,34 @@ struct TenantSchemaTests {
             #expect(try offer() == (5_000, 5_000, false))
             let small = try insertVariant(db, product: product, position: 2, quantity: 2, policy: "deny", price: 3_000)
             #expect(try offer() == (3_000, 5_000, true))
-            // Selling one of two keeps the offer and moves the stock total by one (0017's shortcut).
-            func stock() throws -> Int64 {
+            // Selling one of two keeps the offer; the stock total's change waits (0019) until
+            // the admin list folds it in.
+            func stored() throws -> Int64 {
                 try #require(try db.queryFirst("SELECT inventory_total FROM products WHERE id = \(product)")).decode("inventory_total")
             }
+            func waiting() throws -> Int {
+                try #require(try db.queryFirst("SELECT count(*) AS n FROM product_inventory_changes")).decode("n")
+            }
+            func stock() throws -> Int64 {
+                try db.execute("SELECT fold_product_inventory()")
+                return try stored()
+            }
             #expect(try stock() == 2)
+            let edited = try #require(try db.queryFirst("SELECT updated_at FROM products WHERE id = \(product)")).decode("updated_at", as: Date.self)
             try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 1 WHERE id = \(small)")
             #expect(try offer() == (3_000, 5_000, true))
+            #expect(try stored() == 2 && waiting() == 1)
             #expect(try stock() == 1)
+            #expect(try waiting() == 0)
+            // Folding is not an edit: the product's updated_at stays.
+            #expect(try #require(try db.queryFirst("SELECT updated_at FROM products WHERE id = \(product)")).decode("updated_at", as: Date.self) == edited)
             try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity + 1 WHERE id = \(small)")
+            #expect(try stock() == 2)
+            // A summary from the variants (a price change) counts what was waiting, and drops it.
+            try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity + 3 WHERE id = \(small)")
+            try db.execute("UPDATE variants SET price_minor = 3100 WHERE id = \(small)")
+            #expect(try waiting() == 0 && stored() == 5)
+            try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 3, price_minor = 3000 WHERE id = \(small)")
             #expect(try stock() == 2)
             // Selling the last two units makes the product unavailable...
             try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 2 WHERE id = \(small)")

@@ -176,6 +176,7 @@ public enum AdminProductList {
     /// `narrowLimit`: see `isNarrow` (tests lower it to take either path with a small catalog).
     public static func page(_ query: AdminProductQuery, on db: Connection,
                             narrowLimit: Int = AdminProductList.narrowLimit) throws -> AdminProductPage {
+        try foldInventory(db)
         let cursor = query.before ?? query.after
         let sort = cursor?.sort ?? query.sort
         let backwards = query.before != nil
@@ -267,6 +268,16 @@ public enum AdminProductList {
             previous = query.after != nil ? page.first.map { AdminProductCursor(row: $0, sort: sort) } : nil
         }
         return AdminProductPage(rows: page, next: next, previous: previous)
+    }
+
+    /// Moves the stock differences that sales left waiting (tenant 0019) into
+    /// `products.inventory_total`, so the list's totals and its stock sort are current. A schema
+    /// before 0019 has nothing waiting.
+    public static func foldInventory(_ db: Connection) throws {
+        do {
+            try db.execute("SELECT fold_product_inventory()")
+        } catch where error.sqlState == "42883" {   // undefined_function: predates 0019
+        }
     }
 
     /// At most this many matching products make a filter narrow (see `page`): fetching and
