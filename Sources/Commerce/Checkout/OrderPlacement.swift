@@ -24,26 +24,25 @@ public enum OrderPlacement {
             throw OrderPlacementError.totalsDoNotAddUp
         }
         return try db.transaction { db in
-            guard let cart = try db.queryFirst("SELECT order_id FROM carts WHERE id = \(draft.cartId) FOR UPDATE") else {
+            // The cart, locked (a second submit waits here for the first), with the order of
+            // the same idempotency key if one exists: one statement.
+            guard let cart = try db.queryFirst("""
+                SELECT c.order_id, k.id, k.number, k.public_token, k.email, k.financial_status,
+                       k.reserved_until IS NOT NULL AS holds
+                FROM carts c LEFT JOIN orders k ON k.idempotency_key = \(draft.idempotencyKey)
+                WHERE c.id = \(draft.cartId)
+                FOR UPDATE OF c
+                """) else {
                 throw OrderPlacementError.emptyCart
             }
             if let orderId: Int64 = try cart.decode("order_id"), let existing = try find(db, id: orderId) {
                 return existing
             }
-            if let existing = try find(db, idempotencyKey: draft.idempotencyKey) { return existing }
+            if try cart.decode("id", as: Int64?.self) != nil, let existing = try decode(cart) { return existing }
             if draft.lines.isEmpty { throw OrderPlacementError.emptyCart }
 
             try reserveStock(db, draft.lines)
-            let customerId = try draft.customerId ?? guestCustomer(db, draft)
-            let order = try insertOrder(db, draft, customerId: customerId)
-            try insertLines(db, draft.lines, orderId: order.id)
-            try db.execute("""
-                UPDATE carts SET status = 'converted', order_id = \(order.id), payment_provider_id = \(draft.paymentProviderId)
-                WHERE id = \(draft.cartId)
-                """)
-            try OrderEvents.add(db, orderId: order.id, kind: "placed",
-                                message: "Order placed by \(draft.email) (\(draft.paymentMethodName ?? "no payment method")).",
-                                actor: draft.actor)
+            let order = try insertOrder(db, draft)
             if order.holdsStock {
                 try db.execute("""
                     INSERT INTO outbox (topic, payload)
@@ -90,56 +89,66 @@ public enum OrderPlacement {
         if !soldOut.isEmpty { throw OrderPlacementError.soldOut(soldOut) }
     }
 
-    /// A guest's customer row, by email (case-insensitive); an account with that address is
-    /// used as it is, so the order shows under it once they log in.
-    static func guestCustomer(_ db: Connection, _ draft: OrderDraft) throws -> Int64 {
+    /// The order in one statement: a guest's customer row (by email, case-insensitive; an
+    /// account with that address is used as it is, so the order shows under it once they log
+    /// in), the order, its lines as bought (titles, SKU and weight copied from the variant
+    /// now), the cart converted (with the payment method) and the "placed" timeline entry.
+    static func insertOrder(_ db: Connection, _ draft: OrderDraft) throws -> PlacedOrder {
+        let token = SecureRandom.token(bytes: 24)
         let address = draft.shippingAddress ?? draft.billingAddress
-        let row = try db.queryFirst("""
+        let lines = draft.lines
+        let customer: Query = draft.customerId.map { "SELECT \($0)::bigint AS id" } ?? """
             INSERT INTO customers (email, first_name, last_name)
             VALUES (\(draft.email), \(address?.firstName ?? ""), \(address?.lastName ?? ""))
             ON CONFLICT ((lower(email))) DO UPDATE SET email = customers.email
             RETURNING id
-            """)
-        guard let row else { throw CommerceError.missingResult("guest customer") }
-        return try row.decode("id")
-    }
-
-    static func insertOrder(_ db: Connection, _ draft: OrderDraft, customerId: Int64) throws -> PlacedOrder {
-        let token = SecureRandom.token(bytes: 24)
+            """
+        let message = "Order placed by \(draft.email) (\(draft.paymentMethodName ?? "no payment method"))."
         let row = try db.queryFirst("""
-            INSERT INTO orders (idempotency_key, public_token, email, customer_id, cart_id, currency,
-                                subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, taxes_included,
-                                discount_code, payment_provider_id, payment_method_name, shipping_rate_id,
-                                shipping_method_name, shipping_address, billing_address, customer_note, reserved_until)
-            VALUES (\(draft.idempotencyKey), \(token), \(draft.email), \(customerId), \(draft.cartId), \(draft.currency),
-                    \(draft.subtotalMinor), \(draft.discountMinor), \(draft.shippingMinor), \(draft.taxMinor),
-                    \(draft.totalMinor), \(draft.taxesIncluded), \(draft.discountCode), \(draft.paymentProviderId),
-                    \(draft.paymentMethodName), \(draft.shippingRateId), \(draft.shippingMethodName),
-                    \(draft.shippingAddress?.json)::jsonb, \(draft.billingAddress?.json)::jsonb, \(draft.customerNote),
-                    CASE WHEN \(draft.holdsStockUntilPaid)
-                         THEN now() + make_interval(mins => (SELECT order_hold_minutes FROM store_settings)) END)
-            RETURNING id, number
+            WITH customer AS (\(customer)),
+            placed AS (
+                INSERT INTO orders (idempotency_key, public_token, email, customer_id, cart_id, currency,
+                                    subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, taxes_included,
+                                    discount_code, payment_provider_id, payment_method_name, shipping_rate_id,
+                                    shipping_method_name, shipping_address, billing_address, customer_note, reserved_until)
+                SELECT \(draft.idempotencyKey), \(token), \(draft.email), customer.id, \(draft.cartId), \(draft.currency),
+                       \(draft.subtotalMinor), \(draft.discountMinor), \(draft.shippingMinor), \(draft.taxMinor),
+                       \(draft.totalMinor), \(draft.taxesIncluded), \(draft.discountCode), \(draft.paymentProviderId),
+                       \(draft.paymentMethodName), \(draft.shippingRateId), \(draft.shippingMethodName),
+                       \(draft.shippingAddress?.json)::jsonb, \(draft.billingAddress?.json)::jsonb, \(draft.customerNote),
+                       CASE WHEN \(draft.holdsStockUntilPaid)
+                            THEN now() + make_interval(mins => (SELECT order_hold_minutes FROM store_settings)) END
+                FROM customer
+                RETURNING id, number
+            ),
+            items AS (
+                INSERT INTO order_items (order_id, product_id, variant_id, title, variant_title, sku, quantity,
+                                         unit_price_minor, discount_minor, tax_minor, tax_rate_ppm, weight_grams,
+                                         requires_shipping)
+                SELECT placed.id, v.product_id, v.id, p.title, CASE WHEN v.title = 'Default Title' THEN '' ELSE v.title END,
+                       v.sku, x.quantity::int, x.price, x.discount, x.tax, x.rate::int, v.weight_grams, v.requires_shipping
+                FROM placed,
+                     unnest(\(lines.map(\.variantId)), \(lines.map { Int64($0.quantity) }), \(lines.map(\.unitPriceMinor)),
+                            \(lines.map(\.discountMinor)), \(lines.map(\.taxMinor)), \(lines.map { Int64($0.taxRatePPM) }))
+                         WITH ORDINALITY AS x(variant_id, quantity, price, discount, tax, rate, n)
+                JOIN variants v ON v.id = x.variant_id JOIN products p ON p.id = v.product_id
+                ORDER BY x.n
+            ),
+            converted AS (
+                UPDATE carts SET status = 'converted', order_id = (SELECT id FROM placed),
+                                 payment_provider_id = \(draft.paymentProviderId)
+                WHERE id = \(draft.cartId)
+            ),
+            event AS (
+                INSERT INTO order_events (order_id, kind, message, details, actor)
+                SELECT placed.id, 'placed', \(message), '{}'::jsonb, \(draft.actor) FROM placed
+            )
+            SELECT id, number FROM placed
             """)
         guard let row else { throw CommerceError.missingResult("new order") }
         return PlacedOrder(id: try row.decode("id"), number: try row.decode("number"), publicToken: token,
                            email: draft.email, financialStatus: "pending", holdsStock: draft.holdsStockUntilPaid,
                            isNew: true)
-    }
-
-    /// The lines as bought: titles, SKU and weight copied from the variant now.
-    static func insertLines(_ db: Connection, _ lines: [OrderDraftLine], orderId: Int64) throws {
-        try db.execute("""
-            INSERT INTO order_items (order_id, product_id, variant_id, title, variant_title, sku, quantity,
-                                     unit_price_minor, discount_minor, tax_minor, tax_rate_ppm, weight_grams,
-                                     requires_shipping)
-            SELECT \(orderId), v.product_id, v.id, p.title, CASE WHEN v.title = 'Default Title' THEN '' ELSE v.title END,
-                   v.sku, x.quantity::int, x.price, x.discount, x.tax, x.rate::int, v.weight_grams, v.requires_shipping
-            FROM unnest(\(lines.map(\.variantId)), \(lines.map { Int64($0.quantity) }), \(lines.map(\.unitPriceMinor)),
-                        \(lines.map(\.discountMinor)), \(lines.map(\.taxMinor)), \(lines.map { Int64($0.taxRatePPM) }))
-                 WITH ORDINALITY AS x(variant_id, quantity, price, discount, tax, rate, n)
-            JOIN variants v ON v.id = x.variant_id JOIN products p ON p.id = v.product_id
-            ORDER BY x.n
-            """)
     }
 
     /// Takes the units off tracked variants, one inventory movement each.
@@ -162,13 +171,6 @@ public enum OrderPlacement {
         try decode(db.queryFirst("""
             SELECT id, number, public_token, email, financial_status, reserved_until IS NOT NULL AS holds
             FROM orders WHERE id = \(id)
-            """))
-    }
-
-    static func find(_ db: Connection, idempotencyKey: String) throws -> PlacedOrder? {
-        try decode(db.queryFirst("""
-            SELECT id, number, public_token, email, financial_status, reserved_until IS NOT NULL AS holds
-            FROM orders WHERE idempotency_key = \(idempotencyKey)
             """))
     }
 
