@@ -19,6 +19,9 @@ final class SiteDirectory {
     func current() throws -> StoreDirectory {
         if let directory { return directory }
         let registry = try Connection(url: config.registryURL)
+        // The registry connection LISTENs, so it is a direct (or session-pooled) one, where
+        // statements may stay prepared: its job inserts and session reads skip parse and plan.
+        registry.preparedStatementCapacity = 64
         let made = StoreDirectory(registry: registry, keyring: keyring, platformDomain: config.platformDomain,
                                   tenantConnectionCapacity: config.tenantConnectionCapacity,
                                   // Direct tenant connections keep their statements prepared;
