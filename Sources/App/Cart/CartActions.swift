@@ -65,9 +65,11 @@ struct CartActions {
                 let customerId = try site.customer(db: db)?.id
                 // A logged-in customer without a cart in this browser carries on with the one
                 // they left open elsewhere.
-                let token = try customerId.flatMap { try Carts.attach(db, token: nil, customerId: $0)?.token }
-                    ?? Carts.create(db, currency: site.route.currency, customerId: customerId).token
-                return (token, try Carts.add(db, token: token, variantId: variantId, quantity: quantity))
+                if let token = try customerId.flatMap({ try Carts.attach(db, token: nil, customerId: $0)?.token }) {
+                    return (token, try Carts.add(db, token: token, variantId: variantId, quantity: quantity))
+                }
+                return try Carts.createWithItem(db, currency: site.route.currency, customerId: customerId,
+                                                variantId: variantId, quantity: quantity)
             }
         } success: { contents in
             let name = contents.line(variantId: variantId)?.displayName ?? "The item"

@@ -86,7 +86,31 @@ public enum Carts {
     /// outside 1...`maxQuantity`.
     public static func add(_ db: Connection, token: String, variantId: Int64, quantity: Int) throws -> CartContents {
         guard (1...maxQuantity).contains(quantity) else { throw CartError.quantityOutOfRange }
-        return try mutate(db, token: token) { db, header in
+        return try mutate(db, token: token, adding(variantId: variantId, quantity: quantity))
+    }
+
+    /// A new open cart holding this variant: `create` then `add`, without reading back or
+    /// touching the cart it has just made (its header is what the INSERT returned). Runs inside
+    /// the caller's transaction, so an error leaves no empty cart behind.
+    public static func createWithItem(_ db: Connection, currency: String, customerId: Int64? = nil, variantId: Int64,
+                                      quantity: Int) throws -> (token: String, contents: CartContents) {
+        guard (1...maxQuantity).contains(quantity) else { throw CartError.quantityOutOfRange }
+        let token = SecureRandom.token(bytes: 32)
+        guard let row = try db.queryFirst("""
+            INSERT INTO carts (token_hash, currency, customer_id)
+            VALUES (\(tokenHash(token)), \(currency.uppercased()), \(customerId))
+            RETURNING \(headerColumns)
+            """) else { throw CommerceError.missingResult("INSERT INTO carts") }
+        let header = try Header(row: row)
+        let notices = try adding(variantId: variantId, quantity: quantity)(db, header)
+        var contents = try recheck(db, header)
+        contents.notices = merged(notices, contents.notices)
+        return (token, contents)
+    }
+
+    /// `add`'s change to a locked cart.
+    static func adding(variantId: Int64, quantity: Int) -> (Connection, Header) throws -> [CartNotice] {
+        { db, header in
             // The variant, and what the cart already holds: of it, and in lines.
             guard let row = try db.queryFirst("""
                 SELECT * FROM (\(sellableVariantSelect) WHERE v.id = \(variantId)) variant,

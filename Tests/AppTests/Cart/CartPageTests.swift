@@ -176,6 +176,12 @@ struct CartPageTests {
         let draft = try shop.product("Secret Draft", priceMinor: 1_000, status: "draft")
         let browser = shop.browser()
 
+        // A first add that is refused makes no cart (the new cart and its line are one transaction).
+        let refused = try browser.post("/cart/add", [("id", String(gone.variantId))], csrf: "")
+        #expect(try browser.follow(refused).text.contains("Sold Out Jug is sold out."))
+        #expect(try shop.db.queryFirst("SELECT count(*) AS n FROM carts")!.decode("n", as: Int.self) == 0)
+        #expect(browser.cookies["sf_cart"] == nil)
+
         var r = try browser.post("/cart/add", [("id", String(mug.variantId)), ("quantity", "8")], csrf: "")
         var html = try browser.follow(r).text
         #expect(html.contains("Only 3 of Glazed Mug are left; we changed the quantity in your cart."))
