@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import Liquid
 import Postgres
+import Registry
 
 extension StorefleetApp {
     /// `GET /store/:slug/admin/products/export.csv`: the whole catalog in Shopify's product CSV
@@ -51,7 +52,7 @@ extension StorefleetApp {
                                           by: actor(site, context), on: db)
             }
             // Ask the job runner to move the store's outbox now rather than at its next sweep.
-            try? site.registry().notify("storefleet_outbox", payload: String(context.route.storeId))
+            try? OutboxRelay.hint(site.registry(), storeId: context.route.storeId)
             return site.redirect(to: context.adminURL + "/products/imports/\(id)",
                                  flash: .info("Your file is queued. This page updates until the import is done."))
         } catch let validation as CatalogValidation {

@@ -2,6 +2,7 @@ import Commerce
 import HTTP
 import Liquid
 import Postgres
+import Registry
 
 /// A product's images in the store admin: upload (several files at once), order, alt text,
 /// delete, and which image each variant shows. Files are checked by content
@@ -122,7 +123,7 @@ extension StorefleetApp {
             throw HTTPError(.notFound, "This product no longer exists.")
         }
         // The resize job waits in the store's outbox: ask the job runner to move it now.
-        try? site.registry().notify("storefleet_outbox", payload: String(context.route.storeId))
+        try? OutboxRelay.hint(site.registry(), storeId: context.route.storeId)
         let message = uploads.count == 1 ? "Image added. Its resized copies are being made." : "\(uploads.count) images added. Their resized copies are being made."
         return site.redirect(to: imagesURL(context, productId), flash: .success(message))
     }

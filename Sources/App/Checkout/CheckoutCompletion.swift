@@ -2,6 +2,7 @@ import Commerce
 import Foundation
 import HTTP
 import Postgres
+import Registry
 
 extension CheckoutFlow {
     /// `POST /checkout/complete`: `idempotency_key`, `payment_method` (a provider id),
@@ -91,7 +92,7 @@ extension CheckoutFlow {
             if order.isNew && order.holdsStock {
                 // The hold's expiry job waits in the store's outbox: hint the runner to move it
                 // now rather than at its next sweep.
-                try? app.registry().registryConnection.notify("storefleet_outbox", payload: String(site.route.storeId))
+                try? OutboxRelay.hint(app.registry().registryConnection, storeId: site.route.storeId)
             }
             if kind == "stripe" || (kind == "existing" && order.holdsStock && order.financialStatus == "pending") {
                 return .redirect(to: "/checkout/pay/" + order.publicToken)

@@ -26,31 +26,32 @@ final class CheckoutSettings {
 
     /// The pricing rules for this address and cart.
     func pricingRules(_ db: Connection, address: PricingAddress?, needsShipping: Bool, cache: Bool) throws -> Pricing.LoadedRules {
-        guard usable(db, cache: cache) else { return try Pricing.loadRules(db, address: address, needsShipping: needsShipping) }
+        let load = { try Pricing.loadRules(db, address: address, needsShipping: needsShipping) }
+        guard usable(db, cache: cache) else { return try load() }
         let key = RulesKey(country: address?.countryCode.uppercased(), needsShipping: needsShipping)
         if let known = rules[key] { return known }
-        let loaded = try Pricing.loadRules(db, address: address, needsShipping: needsShipping)
         if rules.count >= 64 { rules.removeAll(keepingCapacity: true) }   // a bound, not a policy
-        rules[key] = loaded
-        return loaded
+        return try kept(&rules[key], load)
     }
 
     /// `CheckoutDetails.addressChoices`.
     func addressChoices(_ db: Connection, cache: Bool) throws -> (allowed: Set<String>?, storeCountry: String) {
-        guard usable(db, cache: cache) else { return try CheckoutDetails.addressChoices(db) }
-        if let choices { return choices }
-        let loaded = try CheckoutDetails.addressChoices(db)
-        choices = loaded
-        return loaded
+        let load = { try CheckoutDetails.addressChoices(db) }
+        return usable(db, cache: cache) ? try kept(&choices, load) : try load()
     }
 
     /// `PaymentMethods.available`.
     func paymentMethods(_ db: Connection, cache: Bool) throws -> [PaymentMethodOption] {
-        guard usable(db, cache: cache) else { return try PaymentMethods.available(db) }
-        if let methods { return methods }
-        let loaded = try PaymentMethods.available(db)
-        methods = loaded
-        return loaded
+        let load = { try PaymentMethods.available(db) }
+        return usable(db, cache: cache) ? try kept(&methods, load) : try load()
+    }
+
+    /// What `slot` holds, else what `load` reads, kept there.
+    private func kept<T>(_ slot: inout T?, _ load: () throws -> T) throws -> T {
+        if let value = slot { return value }
+        let value = try load()
+        slot = value
+        return value
     }
 
     /// Whether what is kept may be used on `db` now, after dropping it if the channel was

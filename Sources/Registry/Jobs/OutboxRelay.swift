@@ -15,6 +15,11 @@ public struct OutboxRelay {
     /// have the runner move that store's outbox at once instead of at the next sweep.
     public static let channel = "storefleet_outbox"
 
+    /// That hint, after the commit that wrote store `storeId`'s outbox row.
+    public static func hint(_ registry: Connection, storeId: Int64) throws {
+        try registry.notify(channel, payload: String(storeId))
+    }
+
     public init(registry: Connection, keyring: Keyring, connectionCapacity: Int = 16) {
         self.registry = registry
         self.keyring = keyring
