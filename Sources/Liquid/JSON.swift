@@ -193,10 +193,18 @@ struct JSONParser {
                 case UInt8(ascii: "f"): buf.append(12)
                 case UInt8(ascii: "u"):
                     var code = try hex4()
-                    if code >= 0xD800 && code < 0xDC00, i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                    // A high surrogate pairs only with a low one that follows as `\uDC00`–`\uDFFF`.
+                    // Unpaired, it becomes U+FFFD and the next escape is read on its own.
+                    if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count,
+                       bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                        let afterHigh = i
                         i += 2
                         let low = try hex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        if (0xDC00..<0xE000).contains(low) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            i = afterHigh
+                        }
                     }
                     let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                     buf.append(contentsOf: Array(String(Character(scalar)).utf8))

@@ -166,6 +166,9 @@ import Testing
         let v = try Value(json: #"{"a": [1, 2.5, "x\u00e9", true, null], "b": {"c": -3}}"#)
         #expect(try render("{{ v.a | join: ',' }}|{{ v.b.c }}|{{ v.a.size }}", ["v": v], autoescape: false) == "1,2.5,xé,true,|-3|5")
         #expect(try render("{{ v | json }}", ["v": ["k": [1, "two"]]], autoescape: false) == #"{"k":[1,"two"]}"#)
+        // Surrogate escapes: a pair is one character; an unpaired half is U+FFFD and never a crash.
+        let surrogates = try Value(json: #"["\ud83d\ude00", "\ud800\u0041", "\ud800", "\udc00x", "\uda43\uda43\udc00"]"#)
+        #expect(try render("{{ v | join: '|' }}", ["v": surrogates], autoescape: false) == "😀|\u{FFFD}A|\u{FFFD}|\u{FFFD}x|\u{FFFD}\u{A0C00}")
         let foundation = Value(jsonObject: ["n": 1, "f": 1.5, "b": true, "s": "x", "a": [1], "z": NSNull()] as [String: Any])
         #expect(try render("{{ v.n }} {{ v.f }} {{ v.b }} {{ v.s }} {{ v.a.first }} {{ v.z }}.", ["v": foundation]) == "1 1.5 true x 1 .")
     }
