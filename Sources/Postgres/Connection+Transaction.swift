@@ -13,10 +13,14 @@ extension Connection {
     /// part if the outer body catches it. If a statement inside failed but `body` swallowed the
     /// error, COMMIT would silently roll back; this throws `.transactionRolledBack` instead.
     ///
-    /// `isolation` and `readOnly` apply to the outermost transaction (a nested one is a
-    /// savepoint inside it and inherits them).
+    /// `isolation`, `readOnly` and `genericPlans` apply to the outermost transaction (a nested
+    /// one is a savepoint inside it and inherits them). `genericPlans` makes every statement in
+    /// the transaction, trigger and foreign-key queries included, use its prepared generic plan
+    /// (`SET LOCAL plan_cache_mode = force_generic_plan`, sent with the BEGIN in one round trip):
+    /// for a hot path of key lookups whose custom plan PostgreSQL would otherwise keep planning
+    /// on every execution (an `= ANY($1)` over a join, whose generic estimate is for more rows).
     @discardableResult
-    public func transaction<T>(isolation: IsolationLevel? = nil, readOnly: Bool = false,
+    public func transaction<T>(isolation: IsolationLevel? = nil, readOnly: Bool = false, genericPlans: Bool = false,
                                _ body: (Connection) throws -> T) throws -> T {
         let depth = transactionDepth
         let savepoint = "sf_savepoint_\(depth)"
@@ -24,7 +28,11 @@ extension Connection {
             var begin = "BEGIN"
             if let isolation { begin += " ISOLATION LEVEL " + isolation.rawValue }
             if readOnly { begin += " READ ONLY" }
-            try execute(Query(unsafeSQL: begin))
+            if genericPlans {
+                try executeScript(unsafeSQL: begin + "; SET LOCAL plan_cache_mode = force_generic_plan")
+            } else {
+                try execute(Query(unsafeSQL: begin))
+            }
         } else {
             try execute(Query(unsafeSQL: "SAVEPOINT " + savepoint))
         }

@@ -80,6 +80,19 @@ import Testing
         #expect(error.sqlState == "25006")
     }
 
+    @Test func genericPlansHoldForTheTransactionOnly() throws {
+        guard let db = try TestDatabase.connect() else { return }
+        func mode(_ c: Connection) throws -> String {
+            try #require(try c.queryFirst("SELECT current_setting('plan_cache_mode') AS m")).decode("m")
+        }
+        let inside = try db.transaction(isolation: .repeatableRead, genericPlans: true) { tx in
+            (try mode(tx), try #require(try tx.queryFirst("SELECT current_setting('transaction_isolation') AS l")).decode("l", as: String.self))
+        }
+        #expect(inside.0 == "force_generic_plan" && inside.1 == "repeatable read")
+        #expect(try mode(db) == "auto")
+        #expect(!db.isInTransaction)
+    }
+
     @Test func scriptsRunSeveralStatements() throws {
         guard let db = try TestDatabase.connect() else { return }
         try db.transaction { tx in
