@@ -64,7 +64,8 @@ extension CheckoutFlow {
                 holdsStockUntilPaid: method.kind == "stripe",
                 shippingAddress: state.details.shippingAddress, billingAddress: state.details.shippingAddress,
                 customerNote: String((form["customer_note"] ?? "").prefix(2000)),
-                actor: state.customer.map { "customer:\($0.id)" } ?? "guest")
+                actor: state.customer.map { "customer:\($0.id)" } ?? "guest",
+                emailEvent: OrderConfirmationMail.timelineMessage(to: email))
             do {
                 let order = try OrderPlacement.place(db, draft) { db, order in
                     try CheckoutQuote.takeDiscount(db, quote: quote, order: order, customerId: state.customer?.id)
@@ -108,16 +109,21 @@ extension CheckoutFlow {
                            isNew: false)
     }
 
-    /// The confirmation email, queued after the order's transaction committed. A failure to
-    /// queue it is logged, never shown: the order stands and the status page has everything.
+    /// The confirmation email, queued after the order's transaction committed, from the receipt
+    /// the placement returned (its timeline entry was written with the order). A failure to
+    /// queue it is logged and noted on the order's timeline, never shown to the buyer: the order
+    /// stands and the status page has everything.
     private func sendConfirmation(_ order: PlacedOrder) {
         do {
-            try site.withTenant { db in
-                guard let receipt = try OrderReceipt.load(db, orderId: order.id) else { return }
-                try OrderConfirmationMail(site: site).send(receipt, db: db)
-            }
+            guard let receipt = order.receipt else { return }
+            try OrderConfirmationMail(site: site).send(receipt)
         } catch {
             app.logError(error, request: site.request)
+            try? site.withTenant { db in
+                try OrderEvents.add(db, orderId: order.id, kind: "email",
+                                    message: "The order confirmation to \(order.email) could not be queued; it was not sent.",
+                                    actor: "system")
+            }
         }
     }
 }

@@ -6,10 +6,13 @@ import Postgres
 /// The order confirmation to the buyer (`templates/email/order_confirmation.{txt,html}.liquid`),
 /// queued as a `mail.send` job once the order's transaction has committed. It carries what the
 /// status page shows: number, lines, sums, address, how to pay (manual methods) and the link.
+/// Its timeline entry (`timelineMessage`) is written with the order itself.
 struct OrderConfirmationMail {
     let site: StoreSite
 
-    func send(_ order: OrderReceipt, db: Connection) throws {
+    static func timelineMessage(to email: String) -> String { "Order confirmation sent to \(email)." }
+
+    func send(_ order: OrderReceipt) throws {
         let baseURL = StoreURLs.baseURL(site, request: site.request)
         let subject = "Order #\(order.number) confirmed – \(site.route.name)"
         var data = OrderReceiptView(order).mailData
@@ -27,8 +30,6 @@ struct OrderConfirmationMail {
         let mail = OutgoingMail(to: order.email, toName: name.isEmpty ? nil : name, subject: subject, text: text, html: html,
                                 kind: "order_confirmation")
         try MailJob.enqueue(try site.app.registry().registryConnection, keyring: site.keyring, mail)
-        try OrderEvents.add(db, orderId: order.id, kind: "email",
-                            message: "Order confirmation sent to \(order.email).", actor: "system")
     }
 }
 

@@ -34,6 +34,9 @@ public struct OrderDraft: Sendable {
     public var customerNote: String
     /// Who placed it, for the timeline (`customer:<id>` or `guest`).
     public var actor: String
+    /// A second timeline entry (kind `email`, actor `system`) written with the order, e.g.
+    /// "Order confirmation sent to …" for the mail the App queues once the order committed.
+    public var emailEvent: String?
 
     public init(cartId: Int64, idempotencyKey: String, email: String, customerId: Int64? = nil, currency: String,
                 lines: [OrderDraftLine], subtotalMinor: Int64, discountMinor: Int64 = 0, shippingMinor: Int64 = 0,
@@ -41,7 +44,7 @@ public struct OrderDraft: Sendable {
                 discountCodeId: Int64? = nil, shippingRateId: Int64? = nil, shippingMethodName: String? = nil,
                 paymentProviderId: Int64? = nil, paymentMethodName: String? = nil, holdsStockUntilPaid: Bool = false,
                 shippingAddress: CheckoutAddress? = nil, billingAddress: CheckoutAddress? = nil,
-                customerNote: String = "", actor: String = "guest") {
+                customerNote: String = "", actor: String = "guest", emailEvent: String? = nil) {
         self.cartId = cartId
         self.idempotencyKey = idempotencyKey
         self.email = email
@@ -65,6 +68,7 @@ public struct OrderDraft: Sendable {
         self.billingAddress = billingAddress
         self.customerNote = customerNote
         self.actor = actor
+        self.emailEvent = emailEvent
     }
 }
 
@@ -89,7 +93,7 @@ public struct OrderDraftLine: Sendable, Equatable {
 }
 
 /// The order a placement made or found.
-public struct PlacedOrder: Sendable, Equatable {
+public struct PlacedOrder: Sendable {
     public let id: Int64
     public let number: Int64
     public let publicToken: String
@@ -98,9 +102,12 @@ public struct PlacedOrder: Sendable, Equatable {
     public let holdsStock: Bool
     /// False when an earlier submit (same key, or the same cart) had already made it.
     public let isNew: Bool
+    /// The order as its buyer sees it, for a new order: what the statement that wrote it
+    /// returned (the confirmation mail needs no second read). Nil for an order found again.
+    public let receipt: OrderReceipt?
 
     public init(id: Int64, number: Int64, publicToken: String, email: String, financialStatus: String,
-                holdsStock: Bool, isNew: Bool) {
+                holdsStock: Bool, isNew: Bool, receipt: OrderReceipt? = nil) {
         self.id = id
         self.number = number
         self.publicToken = publicToken
@@ -108,6 +115,7 @@ public struct PlacedOrder: Sendable, Equatable {
         self.financialStatus = financialStatus
         self.holdsStock = holdsStock
         self.isNew = isNew
+        self.receipt = receipt
     }
 }
 

@@ -94,6 +94,12 @@ struct CheckoutFlowTests {
         #expect(mail.text.contains("IBAN DE89"))
         #expect(mail.text.contains(location))
         #expect(mail.html?.contains("12 Analytical Way") == true)
+        // The order's timeline: placed, then the confirmation (written with the order itself).
+        let timeline = try store.db.query("SELECT kind, message, actor FROM order_events ORDER BY id").map {
+            [try $0.decode("kind", as: String.self), try $0.decode("message", as: String.self), try $0.decode("actor", as: String.self)]
+        }
+        #expect(timeline == [["placed", "Order placed by \(email) (Bank transfer).", "guest"],
+                             ["email", "Order confirmation sent to \(email).", "system"]])
 
         // Back to checkout after the order: the cart is gone.
         #expect(try browser.get("/checkout").headers["Location"] == "/cart")

@@ -42,6 +42,21 @@ struct OrderPlacementTests {
             #expect(try store.count("SELECT count(*) FROM customers WHERE lower(email) = 'ada@example.com' AND password_hash IS NULL") == 1)
             #expect(try store.count("SELECT count(*) FROM outbox WHERE topic = 'orders.expire_hold'") == 0)
 
+            // The receipt the placement returned is the one read back from the database.
+            let returned = try #require(order.receipt)
+            let stored = try #require(try OrderReceipt.load(store.db, orderId: order.id))
+            func summary(_ r: OrderReceipt) -> [String] {
+                [String(r.id), String(r.number), r.publicToken, r.email, r.currency, r.status, r.financialStatus,
+                 r.fulfillmentStatus, "\(r.subtotalMinor)/\(r.discountMinor)/\(r.shippingMinor)/\(r.taxMinor)/\(r.totalMinor)",
+                 String(r.taxesIncluded), r.discountCode ?? "-", r.shippingMethodName ?? "-", r.paymentMethodName ?? "-",
+                 r.paymentKind ?? "-", r.paymentInstructions, String(describing: r.shippingAddress),
+                 String(describing: r.billingAddress), "\(r.reservedUntil.map { $0.timeIntervalSince1970 } ?? -1)",
+                 r.cancelReason ?? "-", String(r.createdAt.timeIntervalSince1970)]
+                    + r.lines.map { "\($0.title)|\($0.variantTitle)|\($0.sku ?? "-")|\($0.quantity)|\($0.unitPriceMinor)|\($0.discountMinor)|\($0.taxMinor)|\($0.productHandle ?? "-")" }
+            }
+            #expect(summary(returned) == summary(stored))
+            #expect(returned.lines.count == 2)
+
             // The same guest again: the customer row is reused, not duplicated.
             let again = try store.checkoutCart([(mug, 1)])
             _ = try OrderPlacement.place(store.db, checkoutDraft(cart: again, lines: [(mug, 1, 1800)], email: "ada@example.com"))
