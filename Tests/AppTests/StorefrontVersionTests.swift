@@ -25,6 +25,7 @@ import Testing
         guard let slash = adminURL.lastIndex(of: "/") else { return }
         let owner = try Connection(url: String(adminURL[...slash]) + store.databaseName)
         try owner.execute("DROP FUNCTION bump_storefront_version() CASCADE")
+        try owner.execute("DROP FUNCTION variants_bump_storefront_version() CASCADE")
         try owner.execute("DROP TABLE storefront_version")
     }
 
@@ -52,6 +53,38 @@ import Testing
         try db.execute("DELETE FROM products WHERE handle = 'oak-spoon'")
         let empty = try page(handle, host) { !$0.contains("Oak Spoon") }
         #expect(!empty.contains("Oak Spoon") && empty.contains("Nothing here yet"))
+    }
+
+    /// A sale that leaves more than 50 in stock changes nothing a page shows (tenant 0020), so the
+    /// cached product page stays; a low count is on the page at once.
+    @Test func salesAboveTheShownStockKeepCachedPages() throws {
+        guard let stack = try AppStack.required() else { return }
+        let store = try stack.provisionStore(prefix: "stockcache", name: "Stocked Goods", server: "server1")
+        try stack.addProducts(store, [("Oak Spoon", 900, nil)])
+        let db = try stack.tenantConnection(store)
+        try db.execute("UPDATE variants SET inventory_quantity = 80, inventory_tracked = true, inventory_policy = 'deny'")
+        let handle = try stack.handler()
+        let host = stack.host(store)
+        func product(until condition: (String) -> Bool = { _ in true }) throws -> String {
+            let deadline = ContinuousClock.now + .seconds(2)
+            var text = handle(try get("/products/oak-spoon", host: host)).text
+            while !condition(text), ContinuousClock.now < deadline {
+                text = handle(try get("/products/oak-spoon", host: host)).text
+            }
+            return text
+        }
+        func version() throws -> Int64 {
+            try #require(try db.queryFirst("SELECT version FROM storefront_version")).decode("version")
+        }
+        let first = try product()
+        #expect(first.contains("In stock") && !first.contains(" left"))
+        let before = try version()
+        try db.execute("UPDATE variants SET inventory_quantity = inventory_quantity - 20")   // 80 → 60
+        #expect(try version() == before)
+        #expect(try product() == first)
+        try db.execute("UPDATE variants SET inventory_quantity = 3")
+        #expect(try product { $0.contains("Only 3 left") }.contains("Only 3 left"))
+        #expect(try version() > before)
     }
 
     @Test func storesWithoutTheSeamStillServeFreshPages() throws {

@@ -185,6 +185,40 @@ struct TenantSchemaTests {
         }
     }
 
+    /// A sale that leaves a tracked count above 50 (what pages never show exactly) does not move
+    /// the storefront's cache key; a count at or below 50, availability, or any other change of
+    /// a variant does (tenant migration 0020).
+    @Test func storefrontVersionMovesOnlyForStockAShopperSees() throws {
+        try TenantScratchDatabase.with { db in
+            func version() throws -> Int64 {
+                try #require(try db.queryFirst("SELECT version FROM storefront_version")).decode("version")
+            }
+            let product = try insertProduct(db, handle: "lamp")
+            let plenty = try insertVariant(db, product: product, position: 1, quantity: 1_000, policy: "deny", price: 4_000)
+            let few = try insertVariant(db, product: product, position: 2, quantity: 53, policy: "deny", price: 4_000)
+            var last = try version()
+            func moved(_ sql: String) throws -> Bool {
+                try db.execute(Query(unsafeSQL: sql))
+                let now = try version()
+                defer { last = now }
+                return now != last
+            }
+            #expect(try !moved("UPDATE variants SET inventory_quantity = inventory_quantity - 2 WHERE id = \(plenty)"))
+            #expect(try !moved("UPDATE variants SET inventory_quantity = inventory_quantity - 2 WHERE id = \(few)"))   // 53 → 51
+            #expect(try moved("UPDATE variants SET inventory_quantity = inventory_quantity - 1 WHERE id = \(few)"))    // 51 → 50
+            #expect(try moved("UPDATE variants SET inventory_quantity = inventory_quantity - 1 WHERE id = \(few)"))    // 50 → 49
+            #expect(try moved("UPDATE variants SET inventory_quantity = 60 WHERE id = \(few)"))                        // 49 → 60
+            #expect(try moved("UPDATE variants SET price_minor = 3900 WHERE id = \(plenty)"))
+            #expect(try moved("UPDATE variants SET inventory_quantity = inventory_quantity - 1, sku = 'L-1' WHERE id = \(plenty)"))
+            #expect(try !moved("UPDATE variants SET inventory_quantity = inventory_quantity + 5 WHERE id IN (\(plenty), \(few))"))
+            #expect(try moved("UPDATE variants SET inventory_quantity = 0 WHERE id = \(plenty)"))   // sold out
+            // Untracked: the count is never shown, so it moves nothing.
+            #expect(try moved("UPDATE variants SET inventory_tracked = false, inventory_quantity = 3 WHERE id = \(plenty)"))
+            #expect(try !moved("UPDATE variants SET inventory_quantity = 7 WHERE id = \(plenty)"))
+            #expect(try moved("DELETE FROM variants WHERE id = \(few)"))
+        }
+    }
+
     /// The dashboard's cache key moves once per committed change of orders, at commit, and
     /// never for a rolled-back one (tenant migration 0017).
     @Test func reportsVersionMovesOncePerCommittedOrderChange() throws {

@@ -76,9 +76,15 @@ struct ProductView {
         return Selection(variant: v, values: v?.optionValues ?? [], exists: v != nil)
     }
 
-    /// Stock under this many is "low" (theme setting `low_stock_threshold`, default 5).
+    /// The highest stock count a page shows (`stock_quantity`); above it a page shows only the
+    /// variant's state. A sale that leaves a count above it does not move the storefront's cache
+    /// key (tenant migration 0020, which spells the same number), so cached pages stay valid.
+    static let exactStockLimit = 50
+
+    /// Stock at or under this many is "low" (theme setting `low_stock_threshold`, default 5, at
+    /// most `exactStockLimit`).
     var lowStockThreshold: Int {
-        ThemeSettingsSchema.integer(look.settings.member("low_stock_threshold") ?? .nil) ?? 5
+        min(ThemeSettingsSchema.integer(look.settings.member("low_stock_threshold") ?? .nil) ?? 5, Self.exactStockLimit)
     }
 
     func image(for variant: ProductVariant?) -> ImageReference? {
@@ -118,7 +124,8 @@ struct ProductView {
             "on_sale": .bool(v.isOnSale),
             "available": .bool(v.available),
             "stock": .string(stockState(v)),
-            "stock_quantity": .int(v.inventoryQuantity),
+            "stock_quantity": v.inventoryTracked && v.inventoryQuantity <= Self.exactStockLimit
+                ? .int(v.inventoryQuantity) : .nil,
             "sku": v.sku.map { .string($0) } ?? .nil,
             "barcode": v.barcode.map { .string($0) } ?? .nil,
             "selected": .bool(selected),
