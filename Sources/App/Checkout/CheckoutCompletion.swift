@@ -17,10 +17,15 @@ extension CheckoutFlow {
             return site.redirect(to: "/checkout/payment", flash: .error("Your checkout expired. Check the details and place your order again."))
         }
         let outcome: Outcome = try site.withTenant { db in
-            if let token = try CheckoutDetails.orderToken(db, idempotencyKey: key) {
-                return .placed(try existingOrder(db, token), kind: "existing")
+            guard let state = try state(db, keepEmpty: true) else {
+                // No open cart: this form may have placed its order already (a second submit
+                // after the first answer dropped the cart cookie). With an open cart the
+                // placement itself finds an order of this key, under the cart's lock.
+                if let token = try CheckoutDetails.orderToken(db, idempotencyKey: key) {
+                    return .placed(try existingOrder(db, token), kind: "existing")
+                }
+                return .answer(try noCart(db))
             }
-            guard let state = try state(db, keepEmpty: true) else { return .answer(try noCart(db)) }
             if !state.cart.notices.isEmpty {
                 // The cart changed since the review (price, stock): show the review again, or the
                 // cart when nothing is left in it.
@@ -32,9 +37,9 @@ extension CheckoutFlow {
             guard state.details.shippingAddress != nil, let email = state.details.email, !email.isEmpty else {
                 return .answer(.redirect(to: "/checkout"))
             }
-            // The order is priced with the kept checkout settings: first let every change
-            // committed before this request reach them (one empty round trip, not two reads).
-            if cachesSettings { try db.sync() }
+            // The order is priced with the kept checkout settings. Every change committed
+            // before this request has reached them: the cart was read after the request came,
+            // and PostgreSQL sends pending notifications before it reports that read done.
             let methods = try settings.paymentMethods(db, cache: cachesSettings)
             guard let methodId = form["payment_method"].flatMap({ Int64($0) }),
                   let method = methods.first(where: { $0.id == methodId }) else {
