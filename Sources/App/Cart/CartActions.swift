@@ -61,11 +61,14 @@ struct CartActions {
                     // Converted to an order or gone: start a new cart below.
                 }
             }
+            guard let customerId = try site.customer(db: db)?.id else {
+                // A guest's new cart: one write statement, no transaction needed.
+                return try Carts.createWithItem(db, currency: site.route.currency, variantId: variantId, quantity: quantity)
+            }
             return try db.transaction { db in
-                let customerId = try site.customer(db: db)?.id
                 // A logged-in customer without a cart in this browser carries on with the one
                 // they left open elsewhere.
-                if let token = try customerId.flatMap({ try Carts.attach(db, token: nil, customerId: $0)?.token }) {
+                if let token = try Carts.attach(db, token: nil, customerId: customerId)?.token {
                     return (token, try Carts.add(db, token: token, variantId: variantId, quantity: quantity))
                 }
                 return try Carts.createWithItem(db, currency: site.route.currency, customerId: customerId,

@@ -89,23 +89,47 @@ public enum Carts {
         return try mutate(db, token: token, adding(variantId: variantId, quantity: quantity))
     }
 
-    /// A new open cart holding this variant: `create` then `add`, without reading back or
-    /// touching the cart it has just made (its header is what the INSERT returned). Runs inside
-    /// the caller's transaction, so an error leaves no empty cart behind.
+    /// A new open cart holding this variant, as `create` then `add` would make it: the variant
+    /// is read and checked first (a refused add writes nothing), then the cart and its line are
+    /// one statement, so no transaction is needed for "no empty cart is left behind"; then the
+    /// usual recheck. Three round trips.
     public static func createWithItem(_ db: Connection, currency: String, customerId: Int64? = nil, variantId: Int64,
                                       quantity: Int) throws -> (token: String, contents: CartContents) {
         guard (1...maxQuantity).contains(quantity) else { throw CartError.quantityOutOfRange }
+        let variant = try sellableVariant(db, id: variantId)
+        let (granted, notices) = try grant(variant, existing: 0, lines: 0, quantity: quantity)
         let token = SecureRandom.token(bytes: 32)
         guard let row = try db.queryFirst("""
-            INSERT INTO carts (token_hash, currency, customer_id)
-            VALUES (\(tokenHash(token)), \(currency.uppercased()), \(customerId))
-            RETURNING \(headerColumns)
+            WITH cart AS (
+                INSERT INTO carts (token_hash, currency, customer_id)
+                VALUES (\(tokenHash(token)), \(currency.uppercased()), \(customerId))
+                RETURNING \(headerColumns)
+            ),
+            line AS (
+                INSERT INTO cart_items (cart_id, variant_id, quantity, unit_price_minor)
+                SELECT id, \(variantId), \(granted), \(variant.priceMinor) FROM cart
+            )
+            SELECT * FROM cart
             """) else { throw CommerceError.missingResult("INSERT INTO carts") }
         let header = try Header(row: row)
-        let notices = try adding(variantId: variantId, quantity: quantity)(db, header)
         var contents = try recheck(db, header)
         contents.notices = merged(notices, contents.notices)
         return (token, contents)
+    }
+
+    /// How many of `variant` a cart holding `existing` of it in `lines` lines gets when the
+    /// shopper adds `quantity`: what is left when that is fewer (with a notice); throws when the
+    /// cart is full, the variant sold out, or the total passes `maxQuantity`.
+    static func grant(_ variant: SellableVariant, existing: Int, lines: Int,
+                      quantity: Int) throws -> (granted: Int, notices: [CartNotice]) {
+        if existing == 0, lines >= maxLines { throw CartError.tooManyLines }
+        if let left = variant.available, left <= 0 { throw CartError.soldOut(title: variant.displayName) }
+        let wanted = existing + quantity
+        guard wanted <= maxQuantity else { throw CartError.quantityOutOfRange }
+        if let left = variant.available, wanted > left {
+            return (left, [lowered(variant.id, variant.displayName, left: left)])
+        }
+        return (wanted, [])
     }
 
     /// `add`'s change to a locked cart.
@@ -119,17 +143,8 @@ public enum Carts {
                         FROM cart_items WHERE cart_id = \(header.id)) held
                 """) else { throw CartError.unknownVariant }
             let variant = try sellableVariant(row: row, id: variantId)
-            let existing = try row.decode("existing", as: Int.self)
-            if existing == 0, try row.decode("lines", as: Int.self) >= maxLines { throw CartError.tooManyLines }
-            if let left = variant.available, left <= 0 { throw CartError.soldOut(title: variant.displayName) }
-            let wanted = existing + quantity
-            guard wanted <= maxQuantity else { throw CartError.quantityOutOfRange }
-            var notices: [CartNotice] = []
-            var granted = wanted
-            if let left = variant.available, wanted > left {
-                granted = left
-                notices.append(lowered(variant.id, variant.displayName, left: left))
-            }
+            let (granted, notices) = try grant(variant, existing: try row.decode("existing"), lines: try row.decode("lines"),
+                                               quantity: quantity)
             _ = try db.execute("""
                 INSERT INTO cart_items (cart_id, variant_id, quantity, unit_price_minor)
                 VALUES (\(header.id), \(variantId), \(granted), \(variant.priceMinor))
