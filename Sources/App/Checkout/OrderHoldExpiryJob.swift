@@ -40,14 +40,16 @@ public enum OrderHoldExpiryJob {
         struct Payload: Decodable { let order_id: Int64 }
         let orderId = try payload.decode(Payload.self).order_id
         let outcome = try OrderHoldExpiry.expire(db, orderId: orderId)
-        // One look queued per order: another run (the relay's, a retry) may have queued it
-        // already. The order's advisory lock makes the check and the insert one step.
+        // One look queued per order for when its hold ends: another run (the relay's, a retry)
+        // may have queued it already. A job queued to run before then does not count: it will
+        // find the hold running too, and queue nothing once this look exists. The order's
+        // advisory lock makes the check and the insert one step.
         if case .notYet(let until) = outcome {
             try registry.transaction { registry in
                 _ = try registry.queryFirst("SELECT pg_advisory_xact_lock(hashtext(\(kind + ":\(storeId):\(orderId)")))")
                 guard try registry.queryFirst("""
                     SELECT 1 FROM jobs WHERE kind = \(kind) AND store_id = \(storeId) AND status = 'queued'
-                      AND payload->>'order_id' = \(String(orderId))
+                      AND payload->>'order_id' = \(String(orderId)) AND run_at >= \(until)
                     """) == nil else { return }
                 try JobQueue.enqueue(registry, kind: kind, payload: payload, storeId: storeId,
                                      runAt: max(until, now).addingTimeInterval(1), maxAttempts: 8)

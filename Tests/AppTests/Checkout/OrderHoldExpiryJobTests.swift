@@ -37,9 +37,13 @@ struct OrderHoldExpiryJobTests {
         let paidId: Int64 = try store.db.queryFirst("SELECT id FROM orders WHERE public_token = \(paid)")!.decode("id")
         #expect(try store.db.queryFirst("SELECT count(*) AS n FROM outbox WHERE topic = 'orders.expire_hold'")!.decode("n", as: Int.self) == 2)
 
-        // Too early: nothing changes, and the next look is queued for when the hold ends.
+        // Too early: nothing changes, and the next look is queued for when the hold ends — also
+        // while another look at the order waits to run before then (the relay's, not yet run).
         let registry = try stack.ownerConnection()
         let payload = JSON(rawText: "{\"order_id\":\(unpaidId)}")
+        let pending = try JobQueue.enqueue(registry, kind: OrderHoldExpiryJob.kind, payload: payload,
+                                           storeId: store.shop.store.storeId, runAt: Date().addingTimeInterval(600))
+        defer { _ = try? registry.execute("DELETE FROM jobs WHERE id = \(pending)") }
         let early = try OrderHoldExpiryJob.run(payload, storeId: store.shop.store.storeId, db: store.db, registry: registry)
         guard case .notYet = early.outcome else { Issue.record("touched an order inside its hold: \(early)"); return }
         let later = try registry.queryFirst("""
