@@ -33,6 +33,15 @@ struct JobsCommand: ParsableCommand {
         """)
     var outboxSweepSeconds: Double = 300
 
+    @Option(help: """
+        Days a done job is kept (its payload, a sealed mail included, with it); then the runner         deletes it. Dead jobs are kept until retried or removed by hand.
+        """)
+    var keepDoneDays: Double = 7
+
+    func validate() throws {
+        guard keepDoneDays >= 0 else { throw ValidationError("--keep-done-days must be 0 or more.") }
+    }
+
     func run() throws {
         if concurrency > 1 {
             var children: [Process] = []
@@ -40,7 +49,8 @@ struct JobsCommand: ParsableCommand {
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
                 p.arguments = ["jobs", "--concurrency", "1", "--backoff", String(backoff),
-                               "--outbox-sweep-seconds", String(outboxSweepSeconds)] + (once ? ["--once"] : [])
+                               "--outbox-sweep-seconds", String(outboxSweepSeconds),
+                               "--keep-done-days", String(keepDoneDays)] + (once ? ["--once"] : [])
                 try p.run()
                 children.append(p)
             }
@@ -62,7 +72,7 @@ struct JobsCommand: ParsableCommand {
         let runner = JobRunner(registry: owner, handlers: JobsCommand.handlers(env: env),
                                backoff: Backoff(baseSeconds: backoff),
                                outbox: OutboxRelay(registry: try env.ownerConnection(), keyring: keyring),
-                               outboxSweepSeconds: outboxSweepSeconds)
+                               outboxSweepSeconds: outboxSweepSeconds, keepDoneSeconds: keepDoneDays * 86_400)
         if once {
             let round = try runner.runOnce { complain($0) }
             say("jobs: \(round.succeeded) done, \(round.retried) to retry, \(round.dead) dead; \(round.relayed) moved from outboxes")

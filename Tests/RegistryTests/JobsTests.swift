@@ -45,6 +45,31 @@ struct JobsTests {
         }
     }
 
+    /// Done jobs go once finished longer ago than the runner keeps them; dead and queued ones,
+    /// and recently done ones, stay.
+    @Test func doneJobsAreDeletedAfterTheirRetention() throws {
+        try RegistryFixture.run { f in
+            let scratch = try ScratchRegistry(f)
+            defer { try? scratch.drop(f) }
+            let owner = try scratch.owner()
+            func job(_ status: String, finishedDaysAgo days: Int?) throws -> Int64 {
+                let id = try JobQueue.enqueue(owner, kind: "test.kept", runAt: Date().addingTimeInterval(3_600))
+                let finished = days.map { Date().addingTimeInterval(-Double($0) * 86_400) }
+                try owner.execute("UPDATE jobs SET status = \(status)::job_status, finished_at = \(finished) WHERE id = \(id)")
+                return id
+            }
+            let old = try job("done", finishedDaysAgo: 8)
+            let recent = try job("done", finishedDaysAgo: 6)
+            let dead = try job("dead", finishedDaysAgo: 30)
+            let waiting = try job("queued", finishedDaysAgo: nil)
+            let runner = JobRunner(registry: owner, handlers: ["test.kept": { _ in }], keepDoneSeconds: 7 * 86_400)
+            _ = try runner.runOnce()
+            let left = try owner.query("SELECT id FROM jobs ORDER BY id").map { try $0.decode("id", as: Int64.self) }
+            #expect(left == [recent, dead, waiting])
+            #expect(!left.contains(old))
+        }
+    }
+
     /// The runner's registry connection is cut while it works (as a PostgreSQL restart does):
     /// the runner says so in its log, reconnects and runs the job queued meanwhile, and the job
     /// it had just finished is recorded as done, not left to run a second time.

@@ -26,19 +26,29 @@ public final class JobRunner {
     /// Stale `running` jobs are looked for at most this often by `run` (every `runOnce` looks).
     let staleCheckSeconds: Double = 10
     private var lastStaleCheck = Date.distantPast
+    /// Done jobs are deleted once finished this long ago (dead ones are kept for an operator).
+    /// A done mail job still holds its sealed message, order details and reset links included,
+    /// so nothing keeps them forever; and a queue that only grows costs every vacuum.
+    public let keepDoneSeconds: Double
+    /// How often `run` deletes done jobs past `keepDoneSeconds`, at most `purgeBatch` a time.
+    let purgeCheckSeconds: Double = 600
+    let purgeBatch = 5_000
+    private var lastPurge = Date.distantPast
     private var hintedStores: Set<Int64> = []
     /// The stores the current outbox sweep has still to visit. A sweep over many stores is
     /// done a slice at a time between jobs, so queued jobs never wait for a whole sweep.
     private var sweepQueue: ArraySlice<Int64> = []
 
     public init(registry: Connection, handlers: [String: JobHandler], backoff: Backoff = Backoff(),
-                outbox: OutboxRelay? = nil, staleAfterSeconds: Int = 900, outboxSweepSeconds: Double = 300) {
+                outbox: OutboxRelay? = nil, staleAfterSeconds: Int = 900, outboxSweepSeconds: Double = 300,
+                keepDoneSeconds: Double = 7 * 86_400) {
         self.registry = registry
         self.handlers = handlers
         self.backoff = backoff
         self.outbox = outbox
         self.staleAfterSeconds = staleAfterSeconds
         self.outboxSweepSeconds = outboxSweepSeconds
+        self.keepDoneSeconds = keepDoneSeconds
     }
 
     /// What one round did.
@@ -73,6 +83,10 @@ public final class JobRunner {
         if sweepSlice == nil || Date().timeIntervalSince(lastStaleCheck) >= staleCheckSeconds {
             lastStaleCheck = Date()
             try requeueStale()
+        }
+        if sweepSlice == nil || Date().timeIntervalSince(lastPurge) >= purgeCheckSeconds {
+            lastPurge = Date()
+            try purgeDone()
         }
         // A finished job is marked done by the statement that claims the next one: one
         // statement (and one commit) per job instead of two.
@@ -217,6 +231,18 @@ public final class JobRunner {
         try registry.execute("""
             UPDATE jobs SET status = 'queued', locked_at = NULL, last_error = 'runner stopped during the job'
             WHERE status = 'running' AND locked_at < now() - make_interval(secs => \(Double(staleAfterSeconds)))
+            """)
+    }
+
+    /// Deletes up to `purgeBatch` done jobs finished more than `keepDoneSeconds` ago, oldest
+    /// first (along the primary key, so a pass reads little more than it deletes). Returns how many.
+    @discardableResult
+    func purgeDone() throws -> Int {
+        try registry.execute("""
+            DELETE FROM jobs WHERE id IN (
+                SELECT id FROM jobs
+                WHERE status = 'done' AND finished_at < now() - make_interval(secs => \(keepDoneSeconds))
+                ORDER BY id LIMIT \(purgeBatch))
             """)
     }
 
