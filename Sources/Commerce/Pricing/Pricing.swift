@@ -29,9 +29,6 @@ public enum Pricing {
             rules: rules, formatMoney: { PricingMoney.format($0, format: moneyFormat, digits: digits) })
     }
 
-    /// The store's two tax settings and money format, the zones that may serve the address
-    /// (those listing its country, plus rest of world) with their rates, and the country's tax
-    /// rates: one statement, since every priced checkout step needs them.
     /// What `loadRules` read: it depends only on the store's settings, shipping zones and
     /// rates and tax rates (and the address's country), so a caller may keep it until any of
     /// those change (`checkout_settings_changed`, tenant migration 0018) and pass it to `quote`.
@@ -40,6 +37,9 @@ public enum Pricing {
         public let moneyFormat: String
     }
 
+    /// The store's two tax settings and money format, the zones that may serve the address
+    /// (those listing its country, plus rest of world) with their rates, and the country's tax
+    /// rates: one statement, since every priced checkout step needs them.
     public static func loadRules(_ db: Connection, address: PricingAddress?, needsShipping: Bool) throws -> LoadedRules {
         let country = address?.countryCode.uppercased()
         let zoneCountry = needsShipping ? country : nil

@@ -149,14 +149,15 @@ public final class JobRunner {
     private func runUntilIdle(pollMilliseconds: Int32, log: (String) -> Void) throws {
         let round = try runRound(sweepSlice: 0.1, log: log)
         if round.ran > 0 || round.relayed > 0 || !sweepQueue.isEmpty {
-            // Take hints that arrived meanwhile without waiting.
-            for note in try registry.pollNotifications() where note.channel == OutboxRelay.channel {
-                if let id = Int64(note.payload) { hintedStores.insert(id) }
-            }
+            takeHints(try registry.pollNotifications())   // those that arrived meanwhile, without waiting
             return
         }
         let wait = try nextWaitMilliseconds(cap: pollMilliseconds)
-        let notes = try registry.waitForNotifications(timeoutMilliseconds: wait)
+        takeHints(try registry.waitForNotifications(timeoutMilliseconds: wait))
+    }
+
+    /// Remembers the stores whose outboxes were hinted on `storefleet_outbox`.
+    private func takeHints(_ notes: [PostgresNotification]) {
         for note in notes where note.channel == OutboxRelay.channel {
             if let id = Int64(note.payload) { hintedStores.insert(id) }
         }
@@ -180,8 +181,7 @@ public final class JobRunner {
         }
         guard let row = try registry.queryFirst("""
             WITH finished AS (
-                UPDATE jobs SET status = 'done', finished_at = now(), locked_at = NULL, last_error = NULL
-                WHERE id = ANY(\(finished)) AND status = 'running'
+                UPDATE jobs SET \(JobRunner.done) WHERE id = ANY(\(finished)) AND status = 'running'
             )
             UPDATE jobs SET status = 'running', locked_at = now(), attempts = attempts + 1
             WHERE id = (SELECT id FROM jobs
@@ -198,10 +198,11 @@ public final class JobRunner {
     }
 
     func markDone(_ id: Int64) throws {
-        try registry.execute("""
-            UPDATE jobs SET status = 'done', finished_at = now(), locked_at = NULL, last_error = NULL WHERE id = \(id)
-            """)
+        try registry.execute("UPDATE jobs SET \(JobRunner.done) WHERE id = \(id)")
     }
+
+    /// What a finished job's row becomes.
+    static let done: Query = "status = 'done', finished_at = now(), locked_at = NULL, last_error = NULL"
 
     func run(_ job: Job) -> Outcome {
         do {
