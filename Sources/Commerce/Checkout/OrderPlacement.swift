@@ -163,12 +163,7 @@ public enum OrderPlacement {
             ORDER BY i.id
             """)
         guard let row = rows.first else { throw CommerceError.missingResult("new order") }
-        let bought = try rows.map { r in
-            OrderReceipt.Line(title: try r.decode("title"), variantTitle: try r.decode("variant_title"),
-                              sku: try r.decode("sku"), quantity: try r.decode("quantity"),
-                              unitPriceMinor: try r.decode("unit_price_minor"), discountMinor: try r.decode("discount_minor"),
-                              taxMinor: try r.decode("tax_minor"), productHandle: try r.decode("handle"))
-        }
+        let bought = try rows.map(OrderReceipt.Line.init(row:))
         let id: Int64 = try row.decode("id")
         let number: Int64 = try row.decode("number")
         let financialStatus: String = try row.decode("financial_status")

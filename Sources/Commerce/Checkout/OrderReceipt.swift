@@ -73,12 +73,7 @@ public struct OrderReceipt: Sendable {
                    p.handle
             FROM order_items i LEFT JOIN products p ON p.id = i.product_id
             WHERE i.order_id = \(id) ORDER BY i.id
-            """).map { r in
-            Line(title: try r.decode("title"), variantTitle: try r.decode("variant_title"), sku: try r.decode("sku"),
-                 quantity: try r.decode("quantity"), unitPriceMinor: try r.decode("unit_price_minor"),
-                 discountMinor: try r.decode("discount_minor"), taxMinor: try r.decode("tax_minor"),
-                 productHandle: try r.decode("handle"))
-        }
+            """).map(Line.init(row:))
         func address(_ column: String) throws -> CheckoutAddress? {
             CheckoutAddress.from(json: try row.decode(column, as: String?.self).map(JSON.init(rawText:)))
         }
@@ -94,5 +89,16 @@ public struct OrderReceipt: Sendable {
             paymentInstructions: try row.decode("instructions"), shippingAddress: try address("shipping_address"),
             billingAddress: try address("billing_address"), reservedUntil: try row.decode("reserved_until"),
             cancelReason: try row.decode("cancel_reason"), createdAt: try row.decode("created_at"), lines: lines)
+    }
+}
+
+extension OrderReceipt.Line {
+    /// A line from a row with `order_items`' columns of the same names and the product's `handle`
+    /// (the receipt's read, and the placement's statement that wrote the lines).
+    init(row r: Row) throws {
+        self.init(title: try r.decode("title"), variantTitle: try r.decode("variant_title"), sku: try r.decode("sku"),
+                  quantity: try r.decode("quantity"), unitPriceMinor: try r.decode("unit_price_minor"),
+                  discountMinor: try r.decode("discount_minor"), taxMinor: try r.decode("tax_minor"),
+                  productHandle: try r.decode("handle"))
     }
 }
